@@ -1,0 +1,51 @@
+#pragma once
+// Who acts, and from where. Every engine is reached through a Context, so no call can touch tenant
+// data without naming the tenant and the actor; the audit trail records the request metadata.
+
+#include <quire/quire_export.h>
+#include <quire/tenant.hpp>
+#include <quire/types.hpp>
+#include <quire/user.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace quire {
+
+enum class ActorType : int { system = 0, user = 1, api_key = 2 };
+
+struct Actor {
+  ActorType type = ActorType::system;
+  std::int64_t id = 0;  // the user or key id; 0 for the system
+};
+
+// Request metadata, recorded with every change. All optional.
+struct RequestInfo {
+  std::string ip;
+  std::string user_agent;
+  std::string request_id;
+};
+
+// A cheap, copyable handle. It keeps its Database alive. Contexts may be used from any thread, but a
+// context inside Database::transaction belongs to that call's thread until it returns.
+class QUIRE_EXPORT Context {
+ public:
+  explicit Context(std::shared_ptr<detail::ContextState> state) noexcept;
+
+  TenantEngine tenants() const noexcept;
+  UserEngine users() const noexcept;
+
+  // The tenant this context acts in; none for the tenant-less system context.
+  std::optional<TenantId> tenant_id() const noexcept;
+  const Actor& actor() const noexcept;
+  const RequestInfo& request() const noexcept;
+  // The same actor and tenant with other request metadata.
+  Context with_request(RequestInfo request) const;
+
+ private:
+  friend class Database;
+  std::shared_ptr<detail::ContextState> state_;
+};
+
+}  // namespace quire

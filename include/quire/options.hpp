@@ -1,0 +1,41 @@
+#pragma once
+// What a host can tune when it opens a database. Every field has a safe default.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace quire {
+
+// SQLite durability. `full` (the default) loses no acknowledged commit even on power loss; `normal`
+// may roll back the last commits on power loss, never on an application crash.
+enum class Synchronous : int { full = 0, normal = 1 };
+
+// A plan's quotas; 0 means unlimited.
+struct Plan {
+  std::string name;
+  std::int64_t max_members = 0;
+  std::int64_t max_posts = 0;
+};
+
+// argon2id cost (libsodium crypto_pwhash_str). Values below OWASP's minimum line (m=19 MiB with t=2,
+// or its equivalents) are refused by Database::open. The default is libsodium's INTERACTIVE preset.
+struct PasswordHashing {
+  std::uint64_t opslimit = 2;
+  std::size_t memlimit = 64u * 1024u * 1024u;
+  // Hashing is a memory-hungry operation: at most this many run at once, the rest wait.
+  unsigned max_concurrent = 4;
+};
+
+struct Options {
+  Synchronous synchronous = Synchronous::full;
+  unsigned reader_connections = 4;  // SQLite file databases; an in-memory database uses one connection
+  unsigned busy_timeout_ms = 5000;
+  unsigned wal_autocheckpoint_pages = 1000;  // bounds the WAL; it is truncated back after checkpoints
+  std::string default_plan = "free";
+  std::vector<Plan> plans = {{"free", 5, 100}, {"pro", 50, 10000}, {"enterprise", 0, 0}};
+  PasswordHashing passwords;
+};
+
+}  // namespace quire

@@ -1,0 +1,13 @@
+#pragma once
+// The C++ API of quire, in one include.
+
+#include <quire/context.hpp>
+#include <quire/database.hpp>
+#include <quire/error.hpp>
+#include <quire/options.hpp>
+#include <quire/quire_version.h>
+#include <quire/result.hpp>
+#include <quire/tenant.hpp>
+#include <quire/time.hpp>
+#include <quire/types.hpp>
+#include <quire/user.hpp>

@@ -1,0 +1,116 @@
+#pragma once
+// The storage seam. A Backend hands out Transactions; a Transaction offers one narrow store per
+// aggregate, with plain rows in and out. Engines hold the business rules and talk only to this
+// interface; each backend (src/storage/<name>/) holds its own SQL. A thread-safe Backend hands out
+// single-threaded Transactions.
+
+#include <quire/options.hpp>
+#include <quire/quire_export.h>
+#include <quire/result.hpp>
+#include <quire/tenant.hpp>
+#include <quire/types.hpp>
+#include <quire/user.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace quire::storage {
+
+// A keyset scan: rows with id > after_id, ascending, at most `limit`.
+struct Scan {
+  std::int64_t after_id = 0;
+  unsigned limit = 50;
+};
+
+struct TenantScan : Scan {
+  bool include_inactive = true;
+  bool include_deleted = false;
+};
+
+class TenantStore {
+ public:
+  virtual ~TenantStore() = default;
+  // Assigns and returns the id. Errors: already_exists (slug, domain).
+  virtual Result<TenantId> insert(const Tenant& row) noexcept = 0;
+  virtual Result<std::optional<Tenant>> find(TenantId id) noexcept = 0;
+  virtual Result<std::optional<Tenant>> find_by_slug(std::string_view slug) noexcept = 0;
+  virtual Result<std::optional<Tenant>> find_by_domain(std::string_view domain) noexcept = 0;
+  virtual Result<std::vector<Tenant>> list(const TenantScan& scan) noexcept = 0;
+  // Rewrites every column of the row with this id. Errors: not_found, already_exists (domain).
+  virtual Result<void> update(const Tenant& row) noexcept = 0;
+};
+
+// A user row as stored: the public record plus the argon2id hash, which never leaves the engines.
+struct UserRow {
+  User user;
+  std::string password_hash;
+};
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  // Errors: already_exists (username, email).
+  virtual Result<UserId> insert(const UserRow& row) noexcept = 0;
+  virtual Result<std::optional<UserRow>> find(UserId id) noexcept = 0;
+  virtual Result<std::optional<UserRow>> find_by_username(std::string_view username) noexcept = 0;
+  virtual Result<std::optional<UserRow>> find_by_email(std::string_view email) noexcept = 0;
+  virtual Result<std::vector<User>> list(const Scan& scan) noexcept = 0;
+  // The members of one tenant, by user id.
+  virtual Result<std::vector<User>> list_members(TenantId tenant, const Scan& scan) noexcept = 0;
+  // Errors: not_found, already_exists (username, email).
+  virtual Result<void> update(const UserRow& row) noexcept = 0;
+};
+
+class MemberStore {
+ public:
+  virtual ~MemberStore() = default;
+  // Errors: already_exists, not_found (tenant or user, through the foreign keys).
+  virtual Result<void> insert(const Member& row) noexcept = 0;
+  virtual Result<std::optional<Member>> find(TenantId tenant, UserId user) noexcept = 0;
+  virtual Result<std::vector<Member>> list(TenantId tenant) noexcept = 0;
+  virtual Result<std::int64_t> count(TenantId tenant) noexcept = 0;
+  // Errors: not_found.
+  virtual Result<void> update_role(TenantId tenant, UserId user, std::string_view role) noexcept = 0;
+  virtual Result<void> remove(TenantId tenant, UserId user) noexcept = 0;
+};
+
+enum class Access : int { read = 0, write = 1 };
+
+// Rolls back in its destructor unless committed; never throws.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual Access access() const noexcept = 0;
+
+  virtual TenantStore& tenants() noexcept = 0;
+  virtual UserStore& users() noexcept = 0;
+  virtual MemberStore& members() noexcept = 0;
+
+  // Nested units of work inside an explicit transaction undo only their own changes on failure.
+  virtual Result<void> savepoint(std::string_view name) noexcept = 0;
+  virtual Result<void> release(std::string_view name) noexcept = 0;
+  virtual Result<void> rollback_to(std::string_view name) noexcept = 0;
+
+  virtual Result<void> commit() noexcept = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // "sqlite", "postgresql"
+  virtual std::string_view name() const noexcept = 0;
+  // A write transaction holds the backend's write lock until it ends: take one per thread at a time.
+  // Errors: busy (the lock could not be had within the busy timeout), storage.
+  virtual Result<std::unique_ptr<Transaction>> begin(Access access) noexcept = 0;
+  // The schema version this database is at.
+  virtual Result<int> schema_version() noexcept = 0;
+};
+
+// Opens the backend a URL names ("sqlite:…", "sqlite::memory:") and migrates its schema.
+QUIRE_EXPORT Result<std::unique_ptr<Backend>> open_backend(std::string_view url,
+                                                           const Options& options) noexcept;
+
+}  // namespace quire::storage

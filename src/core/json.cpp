@@ -1,0 +1,35 @@
+#include "core/json.hpp"
+
+#include <fmt/format.h>
+
+namespace quire::detail {
+
+Result<Json> parse_json(std::string_view field, std::string_view text) noexcept {
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    return fail(Errc::invalid_argument,
+                fmt::format("{} is not valid JSON (byte {})", field, e.byte));
+  } catch (const std::exception& e) {
+    return fail(Errc::internal, fmt::format("{}: {}", field, e.what()));
+  }
+}
+
+Result<Json> parse_json_object(std::string_view field, std::string_view text,
+                               std::size_t max_bytes) noexcept {
+  if (text.size() > max_bytes) {
+    return fail(Errc::invalid_argument,
+                fmt::format("{} must be at most {} bytes of JSON", field, max_bytes));
+  }
+  QUIRE_TRY(auto value, parse_json(field, text));
+  if (!value.is_object()) {
+    return fail(Errc::invalid_argument, fmt::format("{} must be a JSON object", field));
+  }
+  return value;
+}
+
+std::string dump_json(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace quire::detail

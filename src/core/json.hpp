@@ -1,0 +1,23 @@
+#pragma once
+// JSON in and out of the library: nlohmann/json, with parse failures turned into Errors that name
+// the field, and dumps that never throw on invalid UTF-8.
+
+#include <quire/result.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace quire::detail {
+
+using Json = nlohmann::json;
+
+// Errors: invalid_argument naming `field` and the parser's position.
+Result<Json> parse_json(std::string_view field, std::string_view text) noexcept;
+// As parse_json, and the value must be an object of at most max_bytes of text.
+Result<Json> parse_json_object(std::string_view field, std::string_view text,
+                               std::size_t max_bytes = 64 * 1024) noexcept;
+// Compact text; invalid UTF-8 is replaced (U+FFFD) rather than thrown on.
+std::string dump_json(const Json& value);
+
+}  // namespace quire::detail

@@ -1,0 +1,136 @@
+#include "core/crypto.hpp"
+#include "engines/lookup.hpp"
+#include "engines/unit_of_work.hpp"
+#include "state.hpp"
+
+#include <quire/database.hpp>
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+namespace quire {
+
+namespace {
+
+Result<void> check_options(const Options& options) {
+  if (!detail::is_strong_enough(options.passwords)) {
+    return fail(Errc::invalid_argument,
+                "options.passwords must be at least OWASP's argon2id line (t=2 with m=19 MiB, or "
+                "an equivalent) with max_concurrent > 0");
+  }
+  if (options.plans.empty()) {
+    return fail(Errc::invalid_argument, "options.plans must name at least one plan");
+  }
+  for (const auto& plan : options.plans) {
+    if (plan.name == options.default_plan) return success();
+  }
+  return fail(Errc::invalid_argument,
+              fmt::format("options.default_plan \"{}\" must be one of options.plans",
+                          options.default_plan));
+}
+
+}  // namespace
+
+Database::Database(std::shared_ptr<detail::DatabaseState> state) noexcept
+    : state_(std::move(state)) {}
+
+Result<Database> Database::open(std::string_view url, Options options) noexcept {
+  try {
+    QUIRE_TRY(check_options(options));
+    QUIRE_TRY(detail::ensure_sodium());
+    QUIRE_TRY(auto backend, storage::open_backend(url, options));
+    return Database(std::make_shared<detail::DatabaseState>(std::move(options), std::move(backend)));
+  } catch (const std::exception& e) {
+    return fail(Errc::internal, e.what());
+  }
+}
+
+Context Database::system() const noexcept {
+  auto state = std::make_shared<detail::ContextState>();
+  state->db = state_;
+  return Context(std::move(state));
+}
+
+Result<Context> Database::system(const TenantRef& tenant) const noexcept {
+  auto state = std::make_shared<detail::ContextState>();
+  state->db = state_;
+  return detail::read_unit(*state, [&](storage::Transaction& tx) -> Result<Context> {
+    QUIRE_TRY(auto row, detail::find_tenant(tx, tenant));
+    if (row.deleted_at) {
+      return fail(Errc::not_found, fmt::format("tenant {} is deleted", row.slug));
+    }
+    state->tenant = row.id;
+    return Context(state);
+  });
+}
+
+Result<Context> Database::context(const TenantRef& tenant, UserId user,
+                                  RequestInfo request) const noexcept {
+  auto state = std::make_shared<detail::ContextState>();
+  state->db = state_;
+  state->actor = Actor{ActorType::user, user};
+  state->request = std::move(request);
+  return detail::read_unit(*state, [&](storage::Transaction& tx) -> Result<Context> {
+    QUIRE_TRY(auto row, detail::find_tenant(tx, tenant));
+    if (row.deleted_at) {
+      return fail(Errc::not_found, fmt::format("tenant {} not found", detail::tenant_label(tenant)));
+    }
+    if (!row.is_active) {
+      return fail(Errc::permission_denied, fmt::format("denied: tenant {} is deactivated", row.slug));
+    }
+    QUIRE_TRY(auto account, detail::find_user(tx, user));
+    if (!account.user.is_active) {
+      return fail(Errc::permission_denied, fmt::format("denied: user {} is deactivated", user));
+    }
+    QUIRE_TRY(auto member, tx.members().find(row.id, user));
+    if (!member) {
+      return fail(Errc::permission_denied,
+                  fmt::format("denied: user {} is not a member of tenant {}", user, row.slug));
+    }
+    state->tenant = row.id;
+    return Context(state);
+  });
+}
+
+Result<void> Database::transaction(const Context& ctx,
+                                   const std::function<Result<void>(Context&)>& body) noexcept {
+  if (!body) return fail(Errc::invalid_argument, "transaction body must not be empty");
+  if (ctx.state_->db != state_) {
+    return fail(Errc::invalid_argument, "the context belongs to another database");
+  }
+  auto state = std::make_shared<detail::ContextState>(*ctx.state_);
+  return detail::write_unit(*state, [&](storage::Transaction& tx) -> Result<void> {
+    // A nested call joins: its copy of the context already carries the outer call's transaction.
+    if (!state->explicit_transaction || state->explicit_transaction->transaction == nullptr) {
+      state->explicit_transaction = std::make_shared<detail::ExplicitTransaction>();
+      state->explicit_transaction->transaction = &tx;
+    }
+    // However the body ends, copies of its context must not reach this transaction afterwards.
+    struct Detach {
+      detail::ExplicitTransaction& slot;
+      storage::Transaction* mine;
+      ~Detach() {
+        if (slot.transaction == mine) slot.transaction = nullptr;
+      }
+    } detach{*state->explicit_transaction, &tx};
+    Context inner(state);
+    return body(inner);
+  });
+}
+
+void Database::close() noexcept {
+  if (!state_) return;
+  std::unique_lock lock(state_->lifecycle);
+  state_->backend.reset();
+}
+
+bool Database::is_open() const noexcept {
+  if (!state_) return false;
+  std::shared_lock lock(state_->lifecycle);
+  return state_->backend != nullptr;
+}
+
+const Options& Database::options() const noexcept { return state_->options; }
+
+}  // namespace quire

@@ -1,0 +1,29 @@
+#include "engines/lookup.hpp"
+
+#include "core/validate.hpp"
+
+#include <fmt/format.h>
+
+namespace quire::detail {
+
+std::string tenant_label(const TenantRef& ref) {
+  return ref.is_id() ? std::to_string(ref.id()) : quoted(ref.slug());
+}
+
+Result<Tenant> find_tenant(storage::Transaction& tx, const TenantRef& ref) {
+  if (!ref.is_id() && ref.slug().empty()) {
+    return fail(Errc::invalid_argument, "tenant must be an id or a non-empty slug");
+  }
+  QUIRE_TRY(auto tenant,
+            ref.is_id() ? tx.tenants().find(ref.id()) : tx.tenants().find_by_slug(ref.slug()));
+  if (!tenant) return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label(ref)));
+  return std::move(*tenant);
+}
+
+Result<storage::UserRow> find_user(storage::Transaction& tx, UserId id) {
+  QUIRE_TRY(auto user, tx.users().find(id));
+  if (!user) return fail(Errc::not_found, fmt::format("user {} not found", id));
+  return std::move(*user);
+}
+
+}  // namespace quire::detail

@@ -1,0 +1,96 @@
+#include "engines/roles.hpp"
+
+#include "core/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace quire::detail {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> role_names = {"viewer", "contributor", "author",
+                                                         "editor", "admin",       "owner"};
+
+struct Grant {
+  std::string_view permission;
+  int from_rank;  // the lowest role that has it; every role above has it too
+};
+
+// clang-format off
+constexpr std::array<Grant, 18> matrix = {{
+    {"tenant.read",       0}, {"member.read",   0}, {"post.read",     0},
+    {"post.create",       1}, {"post.update.own", 1}, {"version.read", 1},
+    {"post.publish.own",  2}, {"post.delete.own", 2},
+    {"post.update",       3}, {"post.publish",  3}, {"post.delete",   3}, {"version.restore", 3},
+    {"member.manage",     4}, {"audit.read",    4}, {"audit.export",  4}, {"role.manage", 4},
+    {"key.manage",        4},
+    {"tenant.manage",     5},
+}};
+// clang-format on
+
+}  // namespace
+
+std::span<const std::string_view> builtin_roles() noexcept { return role_names; }
+
+std::optional<int> role_rank(std::string_view role) noexcept {
+  const auto found = std::find(role_names.begin(), role_names.end(), role);
+  if (found == role_names.end()) return std::nullopt;
+  return static_cast<int>(found - role_names.begin());
+}
+
+bool role_has(std::string_view role, std::string_view permission) noexcept {
+  const auto rank = role_rank(role);
+  if (!rank) return false;
+  return std::any_of(matrix.begin(), matrix.end(), [&](const Grant& grant) {
+    return grant.permission == permission && *rank >= grant.from_rank;
+  });
+}
+
+Result<void> check_role(std::string_view role) noexcept {
+  if (role_rank(role)) return success();
+  return fail(Errc::invalid_argument,
+              fmt::format("role {} must be one of owner, admin, editor, author, contributor, viewer",
+                          quoted(role)));
+}
+
+Result<Member> acting_member(const ContextState& ctx, storage::Transaction& tx, TenantId tenant,
+                             std::string_view tenant_label) {
+  if (ctx.tenant != tenant) {
+    return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label));
+  }
+  QUIRE_TRY(auto member, tx.members().find(tenant, ctx.actor.id));
+  if (!member) {
+    return fail(Errc::permission_denied,
+                fmt::format("denied: user {} is not a member of tenant {}", ctx.actor.id,
+                            tenant_label));
+  }
+  // A deactivated account loses access at once, even through contexts opened before.
+  QUIRE_TRY(auto user, tx.users().find(ctx.actor.id));
+  if (!user || !user->user.is_active) {
+    return fail(Errc::permission_denied,
+                fmt::format("denied: user {} is deactivated", ctx.actor.id));
+  }
+  return std::move(*member);
+}
+
+Result<void> require(const ContextState& ctx, storage::Transaction& tx, std::string_view permission,
+                     TenantId tenant, std::string_view tenant_label) {
+  if (ctx.is_system()) return success();
+  QUIRE_TRY(auto member, acting_member(ctx, tx, tenant, tenant_label));
+  if (!role_has(member.role, permission)) {
+    return fail(Errc::permission_denied, fmt::format("denied: role {} lacks {} in tenant {}",
+                                                     member.role, permission, tenant_label));
+  }
+  return success();
+}
+
+Result<void> require_system(const ContextState& ctx, std::string_view what) {
+  if (ctx.is_system()) return success();
+  return fail(Errc::permission_denied,
+              fmt::format("denied: only the system context may {}", what));
+}
+
+}  // namespace quire::detail

@@ -1,0 +1,168 @@
+#include "storage/sqlite/sqlite_backend.hpp"
+
+#include "storage/sqlite/sqlite_errors.hpp"
+#include "storage/sqlite/sqlite_schema.hpp"
+#include "storage/sqlite/sqlite_stores.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace quire::storage::sqlite {
+
+namespace {
+
+// A transaction on one connection. It holds the connection for its whole life: the writer through
+// the lock it owns, a reader by giving it back to the pool when it ends.
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(Connection& connection, Access access, std::unique_lock<std::timed_mutex> lock,
+                    SqliteBackend* pool_owner)
+      : connection_(connection),
+        access_(access),
+        lock_(std::move(lock)),
+        pool_owner_(pool_owner),
+        tenants_(connection),
+        users_(connection),
+        members_(connection) {}
+
+  SqliteTransaction(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+
+  ~SqliteTransaction() override {
+    if (!finished_) connection_.exec_quietly("ROLLBACK");
+    if (pool_owner_ != nullptr) pool_owner_->give_back(&connection_);
+  }
+
+  Access access() const noexcept override { return access_; }
+  TenantStore& tenants() noexcept override { return tenants_; }
+  UserStore& users() noexcept override { return users_; }
+  MemberStore& members() noexcept override { return members_; }
+
+  Result<void> savepoint(std::string_view name) noexcept override {
+    return run(fmt::format("SAVEPOINT \"{}\"", name));
+  }
+  Result<void> release(std::string_view name) noexcept override {
+    return run(fmt::format("RELEASE \"{}\"", name));
+  }
+  Result<void> rollback_to(std::string_view name) noexcept override {
+    QUIRE_TRY(run(fmt::format("ROLLBACK TO \"{}\"", name)));
+    return run(fmt::format("RELEASE \"{}\"", name));
+  }
+
+  Result<void> commit() noexcept override {
+    if (finished_) return fail(Errc::internal, "transaction already ended");
+    QUIRE_TRY(run("COMMIT"));
+    finished_ = true;
+    return success();
+  }
+
+ private:
+  Result<void> run(const std::string& sql) noexcept {
+    return guarded([&]() -> Result<void> {
+      connection_.exec(sql.c_str());
+      return success();
+    });
+  }
+
+  Connection& connection_;
+  Access access_;
+  std::unique_lock<std::timed_mutex> lock_;
+  SqliteBackend* pool_owner_;  // set for a borrowed reader
+  bool finished_ = false;
+  SqliteTenantStore tenants_;
+  SqliteUserStore users_;
+  SqliteMemberStore members_;
+};
+
+}  // namespace
+
+SqliteBackend::SqliteBackend(const std::string& path, const Options& options)
+    : options_(options), in_memory_(path.empty()) {
+  writer_ = std::make_unique<Connection>(in_memory_ ? ":memory:" : path, Connection::Role::writer,
+                                         in_memory_, options_);
+}
+
+SqliteBackend::~SqliteBackend() {
+  readers_.clear();
+  if (writer_ && !in_memory_) {
+    // Leave no WAL behind when the last connection closes cleanly.
+    writer_->exec_quietly("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+}
+
+Result<std::unique_ptr<Backend>> SqliteBackend::open(const std::string& path,
+                                                     const Options& options) noexcept {
+  return guarded([&]() -> Result<std::unique_ptr<Backend>> {
+    std::unique_ptr<SqliteBackend> backend(new SqliteBackend(path, options));
+    QUIRE_TRY(migrate(*backend->writer_));
+    if (!backend->in_memory_) {
+      // Readers open after the migrations, so the file already has its schema and WAL mode.
+      for (unsigned i = 0; i < options.reader_connections; ++i) {
+        backend->readers_.push_back(
+            std::make_unique<Connection>(path, Connection::Role::reader, false, options));
+        backend->idle_readers_.push_back(backend->readers_.back().get());
+      }
+    }
+    return std::unique_ptr<Backend>(std::move(backend));
+  });
+}
+
+Result<std::unique_lock<std::timed_mutex>> SqliteBackend::lock_writer() noexcept {
+  std::unique_lock lock(writer_mutex_, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
+    return fail(Errc::busy, fmt::format("the database is busy: no write lock within {} ms",
+                                        options_.busy_timeout_ms));
+  }
+  return lock;
+}
+
+Result<Connection*> SqliteBackend::borrow_reader() noexcept {
+  std::unique_lock lock(readers_mutex_);
+  if (!reader_returned_.wait_for(lock, std::chrono::milliseconds(options_.busy_timeout_ms),
+                                 [&] { return !idle_readers_.empty(); })) {
+    return fail(Errc::busy, fmt::format("the database is busy: no free reader within {} ms",
+                                        options_.busy_timeout_ms));
+  }
+  Connection* reader = idle_readers_.back();
+  idle_readers_.pop_back();
+  return reader;
+}
+
+void SqliteBackend::give_back(Connection* reader) noexcept {
+  {
+    std::lock_guard lock(readers_mutex_);
+    idle_readers_.push_back(reader);
+  }
+  reader_returned_.notify_one();
+}
+
+Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcept {
+  if (access == Access::read && !readers_.empty()) {
+    QUIRE_TRY(Connection * reader, borrow_reader());
+    auto transaction = std::make_unique<SqliteTransaction>(*reader, access,
+                                                           std::unique_lock<std::timed_mutex>(),
+                                                           this);
+    QUIRE_TRY(guarded([&]() -> Result<void> {
+      reader->exec("BEGIN");
+      return success();
+    }));
+    return std::unique_ptr<Transaction>(std::move(transaction));
+  }
+  QUIRE_TRY(auto lock, lock_writer());
+  auto transaction =
+      std::make_unique<SqliteTransaction>(*writer_, access, std::move(lock), nullptr);
+  // IMMEDIATE takes the file's write lock now, so a write never fails half-way on a lock upgrade.
+  QUIRE_TRY(guarded([&]() -> Result<void> {
+    writer_->exec(access == Access::write ? "BEGIN IMMEDIATE" : "BEGIN");
+    return success();
+  }));
+  return std::unique_ptr<Transaction>(std::move(transaction));
+}
+
+Result<int> SqliteBackend::schema_version() noexcept {
+  QUIRE_TRY(auto lock, lock_writer());
+  return current_schema_version(*writer_);
+}
+
+}  // namespace quire::storage::sqlite

@@ -1,0 +1,49 @@
+#include "storage/sqlite/sqlite_connection.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace quire::storage::sqlite {
+
+namespace {
+int open_flags(Connection::Role role, bool in_memory) {
+  int flags = SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX;
+  if (role == Connection::Role::reader) return flags | SQLite::OPEN_READONLY;
+  flags |= SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  return in_memory ? flags | SQLite::OPEN_MEMORY : flags;
+}
+}  // namespace
+
+// OPEN_NOMUTEX is safe: a connection is only ever used by the one transaction that holds it.
+Connection::Connection(const std::string& filename, Role role, bool in_memory,
+                       const Options& options)
+    : db_(filename, open_flags(role, in_memory), static_cast<int>(options.busy_timeout_ms)) {
+  exec("PRAGMA foreign_keys = ON");
+  exec(options.synchronous == Synchronous::full ? "PRAGMA synchronous = FULL"
+                                                 : "PRAGMA synchronous = NORMAL");
+  if (role == Role::writer && !in_memory) {
+    // WAL lets readers run beside the writer. The autocheckpoint bounds the log, and the size limit
+    // truncates the file back after a checkpoint has emptied it.
+    SQLite::Statement mode(db_, "PRAGMA journal_mode = WAL");
+    mode.executeStep();
+    exec(fmt::format("PRAGMA wal_autocheckpoint = {}", options.wal_autocheckpoint_pages).c_str());
+    exec("PRAGMA journal_size_limit = 67108864");
+  }
+}
+
+Query Connection::query(std::string_view sql) {
+  auto found = statements_.find(std::string(sql));
+  if (found == statements_.end()) {
+    auto statement = std::make_unique<SQLite::Statement>(db_, std::string(sql));
+    found = statements_.emplace(std::string(sql), std::move(statement)).first;
+  }
+  return Query(*found->second);
+}
+
+void Connection::exec(const char* sql) { db_.exec(sql); }
+
+void Connection::exec_quietly(const char* sql) noexcept {
+  sqlite3_exec(db_.getHandle(), sql, nullptr, nullptr, nullptr);
+}
+
+}  // namespace quire::storage::sqlite

@@ -1,0 +1,69 @@
+#pragma once
+// The SQLite implementations of the stores: each one holds the connection of its transaction.
+
+#include "storage/sqlite/sqlite_connection.hpp"
+
+#include <quire/storage.hpp>
+
+namespace quire::storage::sqlite {
+
+class SqliteTenantStore final : public TenantStore {
+ public:
+  explicit SqliteTenantStore(Connection& connection) noexcept : db_(connection) {}
+  Result<TenantId> insert(const Tenant& row) noexcept override;
+  Result<std::optional<Tenant>> find(TenantId id) noexcept override;
+  Result<std::optional<Tenant>> find_by_slug(std::string_view slug) noexcept override;
+  Result<std::optional<Tenant>> find_by_domain(std::string_view domain) noexcept override;
+  Result<std::vector<Tenant>> list(const TenantScan& scan) noexcept override;
+  Result<void> update(const Tenant& row) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+class SqliteUserStore final : public UserStore {
+ public:
+  explicit SqliteUserStore(Connection& connection) noexcept : db_(connection) {}
+  Result<UserId> insert(const UserRow& row) noexcept override;
+  Result<std::optional<UserRow>> find(UserId id) noexcept override;
+  Result<std::optional<UserRow>> find_by_username(std::string_view username) noexcept override;
+  Result<std::optional<UserRow>> find_by_email(std::string_view email) noexcept override;
+  Result<std::vector<User>> list(const Scan& scan) noexcept override;
+  Result<std::vector<User>> list_members(TenantId tenant, const Scan& scan) noexcept override;
+  Result<void> update(const UserRow& row) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+class SqliteMemberStore final : public MemberStore {
+ public:
+  explicit SqliteMemberStore(Connection& connection) noexcept : db_(connection) {}
+  Result<void> insert(const Member& row) noexcept override;
+  Result<std::optional<Member>> find(TenantId tenant, UserId user) noexcept override;
+  Result<std::vector<Member>> list(TenantId tenant) noexcept override;
+  Result<std::int64_t> count(TenantId tenant) noexcept override;
+  Result<void> update_role(TenantId tenant, UserId user, std::string_view role) noexcept override;
+  Result<void> remove(TenantId tenant, UserId user) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+// Binds an optional value, as NULL when empty.
+template <class T>
+void bind_optional(SQLite::Statement& statement, int index, const std::optional<T>& value) {
+  if (value) {
+    statement.bind(index, *value);
+  } else {
+    statement.bind(index);
+  }
+}
+
+template <class T>
+std::optional<T> optional_column(SQLite::Statement& statement, int index) {
+  if (statement.isColumnNull(index)) return std::nullopt;
+  return statement.getColumn(index).operator T();
+}
+
+}  // namespace quire::storage::sqlite
