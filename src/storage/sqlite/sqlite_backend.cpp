@@ -31,6 +31,9 @@ class SqliteTransaction final : public Transaction {
 
   ~SqliteTransaction() override {
     if (!finished_) connection_.exec_quietly("ROLLBACK");
+    if (access_ == Access::read && pool_owner_ == nullptr) {
+      connection_.exec_quietly("PRAGMA query_only = OFF");
+    }
     if (pool_owner_ != nullptr) pool_owner_->give_back(&connection_);
   }
 
@@ -154,7 +157,13 @@ Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcep
       std::make_unique<SqliteTransaction>(*writer_, access, std::move(lock), nullptr);
   // IMMEDIATE takes the file's write lock now, so a write never fails half-way on a lock upgrade.
   QUIRE_TRY(guarded([&]() -> Result<void> {
-    writer_->exec(access == Access::write ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (access == Access::read) {
+      // The one connection of an in-memory database: a read transaction must not write either.
+      writer_->exec("PRAGMA query_only = ON");
+      writer_->exec("BEGIN");
+    } else {
+      writer_->exec("BEGIN IMMEDIATE");
+    }
     return success();
   }));
   return std::unique_ptr<Transaction>(std::move(transaction));

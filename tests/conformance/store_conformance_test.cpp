@@ -1,0 +1,331 @@
+// The storage conformance suite: every store operation, written once against quire::storage and run
+// on every backend in QUIRE_TEST_BACKENDS. A backend is done when this passes.
+
+#include "support/backends.hpp"
+
+#include <quire/storage.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace quire;
+using storage::Access;
+
+namespace {
+
+template <class BackendKind>
+struct Store {
+  BackendKind kind;
+  std::unique_ptr<storage::Backend> backend;
+
+  Store() {
+    auto opened = storage::open_backend(kind.url(), test::test_options());
+    REQUIRE_MESSAGE(opened.has_value(), opened.error().message);
+    backend = std::move(opened).value();
+  }
+
+  std::unique_ptr<storage::Transaction> begin(Access access = Access::write) {
+    auto tx = backend->begin(access);
+    REQUIRE_MESSAGE(tx.has_value(), tx.error().message);
+    return std::move(tx).value();
+  }
+};
+
+Tenant tenant_row(std::string slug, std::optional<std::string> domain = std::nullopt) {
+  Tenant row;
+  row.slug = std::move(slug);
+  row.name = "Name of " + row.slug;
+  row.plan = "free";
+  row.domain = std::move(domain);
+  row.settings = R"({"theme":"dark"})";
+  row.created_at = 1000;
+  row.updated_at = 2000;
+  return row;
+}
+
+storage::UserRow user_row(const std::string& username) {
+  storage::UserRow row;
+  row.user.username = username;
+  row.user.email = username + "@example.test";
+  row.user.display_name = "User " + username;
+  row.user.created_at = 10;
+  row.user.updated_at = 20;
+  row.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+  return row;
+}
+
+template <class T>
+T must(Result<T> result) {
+  REQUIRE_MESSAGE(result.has_value(), result.error().message);
+  return std::move(result).value();
+}
+
+void must(Result<void> result) { REQUIRE_MESSAGE(result.has_value(), result.error().message); }
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("conformance: the schema is migrated on open", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  CHECK(must(s.backend->schema_version()) >= 1);
+}
+
+TEST_CASE_TEMPLATE("conformance: tenants round-trip every column", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  auto tx = s.begin();
+  auto row = tenant_row("acme", "acme.example");
+  row.is_active = false;
+  row.deleted_at = 3000;
+  const auto id = must(tx->tenants().insert(row));
+  CHECK(id > 0);
+  auto found = must(tx->tenants().find(id));
+  REQUIRE(found);
+  CHECK(found->id == id);
+  CHECK(found->slug == "acme");
+  CHECK(found->name == "Name of acme");
+  CHECK(found->plan == "free");
+  CHECK(found->domain == std::optional<std::string>("acme.example"));
+  CHECK(found->settings == R"({"theme":"dark"})");
+  CHECK_FALSE(found->is_active);
+  CHECK(found->created_at == 1000);
+  CHECK(found->updated_at == 2000);
+  CHECK(found->deleted_at == std::optional<Timestamp>(3000));
+  CHECK(must(tx->tenants().find_by_slug("acme"))->id == id);
+  CHECK(must(tx->tenants().find_by_domain("acme.example"))->id == id);
+  CHECK_FALSE(must(tx->tenants().find(id + 1000)));
+  CHECK_FALSE(must(tx->tenants().find_by_slug("nope")));
+  CHECK_FALSE(must(tx->tenants().find_by_domain("nope.example")));
+}
+
+TEST_CASE_TEMPLATE("conformance: tenant update rewrites the row", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  auto tx = s.begin();
+  auto row = tenant_row("acme", "acme.example");
+  row.id = must(tx->tenants().insert(row));
+  row.name = "Renamed";
+  row.domain.reset();
+  row.deleted_at = 77;
+  row.updated_at = 99;
+  must(tx->tenants().update(row));
+  auto found = must(tx->tenants().find(row.id));
+  CHECK(found->name == "Renamed");
+  CHECK_FALSE(found->domain);
+  CHECK(found->deleted_at == std::optional<Timestamp>(77));
+  CHECK(found->updated_at == 99);
+
+  row.id += 100;
+  auto missing = tx->tenants().update(row);
+  REQUIRE(missing.has_error());
+  CHECK(missing.error().code == Errc::not_found);
+}
+
+TEST_CASE_TEMPLATE("conformance: tenant slug and domain are unique", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  auto tx = s.begin();
+  must(tx->tenants().insert(tenant_row("acme", "acme.example")));
+  auto slug = tx->tenants().insert(tenant_row("acme"));
+  REQUIRE(slug.has_error());
+  CHECK(slug.error().code == Errc::already_exists);
+  CHECK(slug.error().message.find("slug") != std::string::npos);
+  auto domain = tx->tenants().insert(tenant_row("other", "acme.example"));
+  REQUIRE(domain.has_error());
+  CHECK(domain.error().code == Errc::already_exists);
+  // Any number of tenants may have no domain.
+  must(tx->tenants().insert(tenant_row("one")));
+  must(tx->tenants().insert(tenant_row("two")));
+}
+
+TEST_CASE_TEMPLATE("conformance: tenant scans are keyset-paginated and filtered", B,
+                   QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  auto tx = s.begin();
+  std::vector<TenantId> ids;
+  for (int i = 0; i < 7; ++i) {
+    auto row = tenant_row("t" + std::to_string(i));
+    row.is_active = i != 2;
+    if (i == 4) row.deleted_at = 5;
+    ids.push_back(must(tx->tenants().insert(row)));
+  }
+  storage::TenantScan scan;
+  scan.limit = 3;
+  auto first = must(tx->tenants().list(scan));
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].id == ids[0]);
+  CHECK(first[2].id == ids[2]);
+  scan.after_id = first.back().id;
+  auto second = must(tx->tenants().list(scan));
+  REQUIRE(second.size() == 3);  // t3, t5, t6: t4 is deleted
+  CHECK(second[0].slug == "t3");
+  CHECK(second[1].slug == "t5");
+  CHECK(second[2].slug == "t6");
+  scan.after_id = second.back().id;
+  CHECK(must(tx->tenants().list(scan)).empty());
+
+  storage::TenantScan all;
+  all.limit = 100;
+  all.include_deleted = true;
+  CHECK(must(tx->tenants().list(all)).size() == 7);
+  all.include_inactive = false;
+  CHECK(must(tx->tenants().list(all)).size() == 6);
+}
+
+TEST_CASE_TEMPLATE("conformance: users round-trip and stay unique", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  auto tx = s.begin();
+  auto row = user_row("alice");
+  row.user.is_active = false;
+  row.user.id = must(tx->users().insert(row));
+  auto found = must(tx->users().find(row.user.id));
+  REQUIRE(found);
+  CHECK(found->user.username == "alice");
+  CHECK(found->user.email == "alice@example.test");
+  CHECK(found->user.display_name == "User alice");
+  CHECK_FALSE(found->user.is_active);
+  CHECK(found->user.created_at == 10);
+  CHECK(found->user.updated_at == 20);
+  CHECK(found->password_hash == row.password_hash);
+  CHECK(must(tx->users().find_by_username("alice"))->user.id == row.user.id);
+  CHECK(must(tx->users().find_by_email("alice@example.test"))->user.id == row.user.id);
+  CHECK_FALSE(must(tx->users().find_by_username("bob")));
+
+  auto same_name = user_row("alice");
+  same_name.user.email = "other@example.test";
+  auto dup = tx->users().insert(same_name);
+  REQUIRE(dup.has_error());
+  CHECK(dup.error().code == Errc::already_exists);
+  auto same_email = user_row("alice2");
+  same_email.user.email = "alice@example.test";
+  dup = tx->users().insert(same_email);
+  REQUIRE(dup.has_error());
+  CHECK(dup.error().code == Errc::already_exists);
+
+  row.user.display_name = "Alice";
+  row.password_hash = "$argon2id$other";
+  must(tx->users().update(row));
+  found = must(tx->users().find(row.user.id));
+  CHECK(found->user.display_name == "Alice");
+  CHECK(found->password_hash == "$argon2id$other");
+  row.user.id = 999999;
+  CHECK(tx->users().update(row).error().code == Errc::not_found);
+}
+
+TEST_CASE_TEMPLATE("conformance: memberships belong to one tenant", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  auto tx = s.begin();
+  const auto a = must(tx->tenants().insert(tenant_row("aaa")));
+  const auto b = must(tx->tenants().insert(tenant_row("bbb")));
+  std::vector<UserId> users;
+  for (const char* name : {"u1", "u2", "u3"}) users.push_back(must(tx->users().insert(user_row(name))));
+
+  must(tx->members().insert({a, users[1], "editor", 5}));
+  must(tx->members().insert({a, users[0], "admin", 6}));
+  must(tx->members().insert({b, users[2], "viewer", 7}));
+
+  auto dup = tx->members().insert({a, users[0], "viewer", 8});
+  REQUIRE(dup.has_error());
+  CHECK(dup.error().code == Errc::already_exists);
+  auto orphan = tx->members().insert({a, 424242, "viewer", 8});
+  REQUIRE(orphan.has_error());
+  CHECK(orphan.error().code == Errc::not_found);
+  orphan = tx->members().insert({424242, users[0], "viewer", 8});
+  REQUIRE(orphan.has_error());
+  CHECK(orphan.error().code == Errc::not_found);
+
+  auto list = must(tx->members().list(a));
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].user_id == users[0]);  // ordered by user id
+  CHECK(list[0].role == "admin");
+  CHECK(list[0].joined_at == 6);
+  CHECK(list[1].user_id == users[1]);
+  CHECK(must(tx->members().count(a)) == 2);
+  CHECK(must(tx->members().count(b)) == 1);
+  CHECK_FALSE(must(tx->members().find(b, users[0])));
+
+  storage::Scan scan;
+  scan.limit = 10;
+  auto in_a = must(tx->users().list_members(a, scan));
+  REQUIRE(in_a.size() == 2);
+  CHECK(in_a[0].id == users[0]);
+  CHECK(in_a[1].id == users[1]);
+  CHECK(must(tx->users().list_members(b, scan)).size() == 1);
+
+  must(tx->members().update_role(a, users[1], "author"));
+  CHECK(must(tx->members().find(a, users[1]))->role == "author");
+  CHECK(tx->members().update_role(b, users[1], "author").error().code == Errc::not_found);
+  must(tx->members().remove(a, users[1]));
+  CHECK_FALSE(must(tx->members().find(a, users[1])));
+  CHECK(tx->members().remove(a, users[1]).error().code == Errc::not_found);
+}
+
+TEST_CASE_TEMPLATE("conformance: a transaction commits everything or nothing", B,
+                   QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  {
+    auto tx = s.begin();
+    must(tx->tenants().insert(tenant_row("kept")));
+    must(tx->commit());
+  }
+  {
+    auto tx = s.begin();
+    must(tx->tenants().insert(tenant_row("dropped")));
+    // destroyed without commit: rolled back
+  }
+  auto tx = s.begin(Access::read);
+  CHECK(must(tx->tenants().find_by_slug("kept")));
+  CHECK_FALSE(must(tx->tenants().find_by_slug("dropped")));
+}
+
+TEST_CASE_TEMPLATE("conformance: a savepoint undoes only its own changes", B,
+                   QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  {
+    auto tx = s.begin();
+    must(tx->tenants().insert(tenant_row("outer")));
+    must(tx->savepoint("inner"));
+    must(tx->tenants().insert(tenant_row("inner")));
+    must(tx->rollback_to("inner"));
+    must(tx->savepoint("kept"));
+    must(tx->tenants().insert(tenant_row("second")));
+    must(tx->release("kept"));
+    must(tx->commit());
+  }
+  auto tx = s.begin(Access::read);
+  CHECK(must(tx->tenants().find_by_slug("outer")));
+  CHECK_FALSE(must(tx->tenants().find_by_slug("inner")));
+  CHECK(must(tx->tenants().find_by_slug("second")));
+}
+
+TEST_CASE_TEMPLATE("conformance: readers see committed data only", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  if constexpr (B::separate_readers) {
+    auto writer = s.begin();
+    must(writer->tenants().insert(tenant_row("pending")));
+    {
+      auto reader = s.begin(Access::read);
+      CHECK_FALSE(must(reader->tenants().find_by_slug("pending")));
+    }
+    must(writer->commit());
+    auto reader = s.begin(Access::read);
+    CHECK(must(reader->tenants().find_by_slug("pending")));
+  } else {
+    {
+      auto writer = s.begin();
+      must(writer->tenants().insert(tenant_row("pending")));
+      must(writer->commit());
+    }
+    auto reader = s.begin(Access::read);
+    CHECK(must(reader->tenants().find_by_slug("pending")));
+  }
+}
+
+TEST_CASE_TEMPLATE("conformance: a read transaction refuses writes", B, QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  {
+    auto reader = s.begin(Access::read);
+    auto written = reader->tenants().insert(tenant_row("nope"));
+    REQUIRE(written.has_error());
+    CHECK(written.error().code == Errc::storage);
+  }
+  // The connection writes again once the read transaction is over.
+  auto writer = s.begin();
+  must(writer->tenants().insert(tenant_row("yes")));
+  must(writer->commit());
+}

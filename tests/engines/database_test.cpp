@@ -1,0 +1,221 @@
+// Database: opening, migrations, closing, explicit transactions, threads and processes.
+
+#include "support/engine_fixture.hpp"
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+using namespace quire;
+using namespace quire::test;
+
+namespace {
+
+// Runs SQL on a database file behind quire's back, as an attacker or another tool would.
+void raw_exec(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+}  // namespace
+
+TEST_CASE("database: bad URLs and options are refused") {
+  CHECK(expect_error(Database::open("mysql://x"), Errc::invalid_argument).find("url") !=
+        std::string::npos);
+  expect_error(Database::open(""), Errc::invalid_argument);
+  expect_error(Database::open("sqlite:"), Errc::invalid_argument);
+  expect_error(Database::open("sqlite:/nonexistent-dir/deeper/x.db", test_options()),
+               Errc::storage);
+
+  Options weak = test_options();
+  weak.passwords.memlimit = 8u * 1024u * 1024u;  // below OWASP's line for t=2
+  CHECK(expect_error(Database::open("sqlite::memory:", weak), Errc::invalid_argument)
+            .find("passwords") != std::string::npos);
+  Options no_plan = test_options();
+  no_plan.default_plan = "gold";
+  CHECK(expect_error(Database::open("sqlite::memory:", no_plan), Errc::invalid_argument)
+            .find("default_plan") != std::string::npos);
+}
+
+TEST_CASE("database: a file keeps its data across opens, in WAL mode") {
+  TempDir dir;
+  {
+    auto db = must(Database::open(dir.sqlite_url(), test_options()));
+    must(db.system().tenants().create({.slug = "kept", .name = "Kept"}));
+    db.close();
+  }
+  auto db = must(Database::open(dir.sqlite_url(), test_options()));
+  CHECK(must(db.system().tenants().get("kept")).name == "Kept");
+
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open((dir.path() / "test.db").c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "wal");
+  sqlite3_finalize(stmt);
+  REQUIRE(sqlite3_prepare_v2(raw, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr) ==
+          SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) >= 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+}
+
+TEST_CASE("database: a file from a newer quire is refused, naming both versions") {
+  TempDir dir;
+  must(Database::open(dir.sqlite_url(), test_options())).close();
+  raw_exec(dir.path() / "test.db", "INSERT INTO schema_version VALUES (9999, 0)");
+  auto msg = expect_error(Database::open(dir.sqlite_url(), test_options()), Errc::not_supported);
+  CHECK(msg.find("9999") != std::string::npos);
+  CHECK(msg.find("schema version 1") != std::string::npos);
+}
+
+TEST_CASE("database: a file that is not a database is corrupt") {
+  TempDir dir;
+  {
+    std::FILE* file = std::fopen((dir.path() / "test.db").c_str(), "wb");
+    REQUIRE(file);
+    const std::string junk(8192, 'x');
+    std::fwrite(junk.data(), 1, junk.size(), file);
+    std::fclose(file);
+  }
+  expect_error(Database::open(dir.sqlite_url(), test_options()), Errc::corrupt);
+}
+
+TEST_CASE_TEMPLATE("database: a closed database refuses every call", B, QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  auto alice = f.make_user("alice");
+  must(f.system.tenants().create({.slug = "acme", .name = "Acme"}));
+  must(f.system.tenants().add_member("acme", alice.id, "owner"));
+  auto ctx = must(f.db.context("acme", alice.id));
+  CHECK(f.db.is_open());
+  f.db.close();
+  f.db.close();  // idempotent
+  CHECK_FALSE(f.db.is_open());
+  CHECK(expect_error(ctx.tenants().get("acme"), Errc::invalid_argument).find("closed") !=
+        std::string::npos);
+  expect_error(f.system.tenants().create({.slug = "late", .name = "Late"}),
+               Errc::invalid_argument);
+  expect_error(f.db.context("acme", alice.id), Errc::invalid_argument);
+}
+
+TEST_CASE_TEMPLATE("database: an explicit transaction commits all or nothing", B,
+                   QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  auto alice = f.make_user("alice");
+  must(f.db.transaction(f.system, [&](Context& tx) -> Result<void> {
+    QUIRE_TRY(tx.tenants().create({.slug = "one", .name = "One"}));
+    QUIRE_TRY(tx.tenants().create({.slug = "two", .name = "Two"}));
+    QUIRE_TRY(tx.tenants().add_member("two", alice.id, "owner"));
+    // Reads inside see the transaction's own writes.
+    QUIRE_TRY(auto members, tx.tenants().members("two"));
+    CHECK(members.size() == 1);
+    return success();
+  }));
+  CHECK(must(f.system.tenants().list()).items.size() == 2);
+
+  const auto before = f.snapshot();
+  auto failed = f.db.transaction(f.system, [&](Context& tx) -> Result<void> {
+    QUIRE_TRY(tx.tenants().create({.slug = "three", .name = "Three"}));
+    QUIRE_TRY(tx.tenants().update("one", {.name = "Changed"}));
+    return fail(Errc::conflict, "the host changed its mind");
+  });
+  CHECK(expect_error(failed, Errc::conflict) == "the host changed its mind");
+  CHECK(f.snapshot() == before);
+
+  // A failed operation inside undoes only itself; the body decides what happens next.
+  must(f.db.transaction(f.system, [&](Context& tx) -> Result<void> {
+    QUIRE_TRY(tx.tenants().create({.slug = "four", .name = "Four"}));
+    CHECK(tx.tenants().create({.slug = "four", .name = "Again"}).has_error());
+    CHECK(tx.tenants().add_member("four", 999999, "viewer").has_error());
+    // Nested transactions join the outer one.
+    return f.db.transaction(tx, [&](Context& inner) -> Result<void> {
+      QUIRE_TRY(inner.tenants().create({.slug = "five", .name = "Five"}));
+      return success();
+    });
+  }));
+  CHECK(must(f.system.tenants().get("four")).name == "Four");
+  CHECK(must(f.system.tenants().get("five")).name == "Five");
+  CHECK(must(f.system.tenants().list()).items.size() == 4);
+
+  // An exception from the body is caught, and rolls back.
+  auto thrown = f.db.transaction(f.system, [&](Context& tx) -> Result<void> {
+    (void)tx.tenants().create({.slug = "six", .name = "Six"});
+    throw std::runtime_error("boom");
+  });
+  expect_error(thrown, Errc::internal);
+  expect_error(f.system.tenants().get("six"), Errc::not_found);
+}
+
+TEST_CASE("database: two threads sharing one Database lose no row") {
+  TempDir dir;
+  auto db = must(Database::open(dir.sqlite_url(), test_options()));
+  constexpr int per_thread = 1000;
+  std::atomic<int> failures{0};
+  std::string first_failure;
+  auto work = [&](char prefix) {
+    auto system = db.system();
+    for (int i = 0; i < per_thread; ++i) {
+      auto made = system.tenants().create(
+          {.slug = std::string(1, prefix) + "-" + std::to_string(i), .name = "T"});
+      if (!made && failures.fetch_add(1) == 0) first_failure = made.error().message;
+      // Readers run beside the writer.
+      if (i % 50 == 0 && !system.tenants().list()) failures.fetch_add(1);
+    }
+  };
+  std::thread a(work, 'a');
+  std::thread b(work, 'b');
+  a.join();
+  b.join();
+  CHECK_MESSAGE(failures.load() == 0, first_failure);
+  TenantQuery all;
+  all.limit = 1000;
+  std::size_t count = 0;
+  for (;;) {
+    auto page = must(db.system().tenants().list(all));
+    count += page.items.size();
+    if (page.next_cursor.empty()) break;
+    all.cursor = page.next_cursor;
+  }
+  CHECK(count == 2 * per_thread);
+}
+
+TEST_CASE("database: a tenant written by one process is read by another") {
+  TempDir dir;
+  const std::string url = dir.sqlite_url();
+  // Both processes write at once; the busy timeout and BEGIN IMMEDIATE serialise them.
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto db = Database::open(url, test_options());
+    if (!db) _exit(2);
+    for (int i = 0; i < 100; ++i) {
+      if (!db.value().system().tenants().create({.slug = "child-" + std::to_string(i), .name = "C"}))
+        _exit(3);
+    }
+    db.value().close();
+    _exit(0);
+  }
+  auto db = must(Database::open(url, test_options()));
+  for (int i = 0; i < 100; ++i) {
+    must(db.system().tenants().create({.slug = "parent-" + std::to_string(i), .name = "P"}));
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(must(db.system().tenants().get("child-99")).name == "C");
+  TenantQuery all;
+  all.limit = 1000;
+  CHECK(must(db.system().tenants().list(all)).items.size() == 200);
+}
