@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace quire::detail {
@@ -26,14 +27,22 @@ Result<std::string> hash_password(std::string_view password, const PasswordHashi
   return std::string(out);
 }
 
+namespace {
+// A hash quire made: argon2id, NUL-free (libsodium reads it as a C string) and of bounded length.
+bool is_our_hash(std::string_view hash) noexcept {
+  return hash.size() < crypto_pwhash_STRBYTES && hash.starts_with("$argon2id$") &&
+         hash.find('\0') == std::string_view::npos;
+}
+}  // namespace
+
 bool verify_password(std::string_view hash, std::string_view password) noexcept {
-  if (!ensure_sodium() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  if (!ensure_sodium() || !is_our_hash(hash)) return false;
   std::string terminated(hash);  // crypto_pwhash_str_verify wants a NUL-terminated string
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 
 bool password_needs_rehash(std::string_view hash, const PasswordHashing& cost) noexcept {
-  if (!ensure_sodium() || hash.size() >= crypto_pwhash_STRBYTES) return true;
+  if (!ensure_sodium() || !is_our_hash(hash)) return true;
   std::string terminated(hash);
   return crypto_pwhash_str_needs_rehash(terminated.c_str(), cost.opslimit, cost.memlimit) != 0;
 }
@@ -56,8 +65,14 @@ bool is_strong_enough(const PasswordHashing& cost) noexcept {
 }
 
 Hash256 blake2b_256(std::string_view data, std::string_view key) noexcept {
-  Hash256 out{};
   (void)ensure_sodium();
+  if (key.size() > crypto_generichash_KEYBYTES_MAX) {
+    // BLAKE2b takes keys of at most 64 bytes; a longer one is first hashed down, as HMAC does.
+    const Hash256 short_key = blake2b_256(key);
+    return blake2b_256(data, std::string_view(reinterpret_cast<const char*>(short_key.data()),
+                                              short_key.size()));
+  }
+  Hash256 out{};
   crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
                      data.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
   return out;
@@ -94,6 +109,12 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
+  // libsodium 1.0.18 reads bytes 0x80-0xFF as '_', so the alphabet is checked here first.
+  const bool in_alphabet = std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+  if (!in_alphabet) return std::nullopt;
   std::string out(text.size(), '\0');
   std::size_t length = 0;
   const char* end = nullptr;

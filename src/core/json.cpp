@@ -5,6 +5,11 @@
 namespace quire::detail {
 
 Result<Json> parse_json(std::string_view field, std::string_view text) noexcept {
+  // nlohmann/json stops at a NUL as if the input ended there; JSON text never contains one.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return fail(Errc::invalid_argument,
+                fmt::format("{} is not valid JSON (NUL byte at {})", field, nul));
+  }
   try {
     return Json::parse(text);
   } catch (const Json::parse_error& e) {

@@ -172,7 +172,11 @@ Result<std::string> normalise_domain(std::string_view domain) noexcept {
 
 Result<void> check_password(std::string_view password) noexcept {
   if (password.empty()) return fail(Errc::invalid_argument, "password must not be empty");
-  if (password.size() < 8) {
+  // Counted in characters (UTF-8 code points), as ASVS asks; the upper bound is in bytes.
+  const auto characters = std::count_if(password.begin(), password.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+  if (characters < 8) {
     return fail(Errc::invalid_argument, "password must be at least 8 characters");
   }
   if (password.size() > 4096) {

@@ -19,7 +19,9 @@ namespace {
 constexpr std::size_t mib = 1024 * 1024;
 
 // The cheapest cost that is_strong_enough allows, so hashing stays fast.
-PasswordHashing cheap() { return PasswordHashing{.opslimit = 2, .memlimit = 19 * mib}; }
+PasswordHashing cheap() {
+  return PasswordHashing{.opslimit = 2, .memlimit = 19 * mib};
+}
 
 std::string hex(const Hash256& hash) {
   return to_hex(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
@@ -124,7 +126,8 @@ TEST_CASE("password_needs_rehash") {
 
 TEST_CASE("is_strong_enough follows the OWASP argon2id table") {
   const auto strong = [](std::uint64_t t, std::size_t m, unsigned concurrent = 4) {
-    return is_strong_enough(PasswordHashing{.opslimit = t, .memlimit = m, .max_concurrent = concurrent});
+    return is_strong_enough(
+        PasswordHashing{.opslimit = t, .memlimit = m, .max_concurrent = concurrent});
   };
   // t=1: 46 MiB
   CHECK(strong(1, 46 * mib));
@@ -174,7 +177,7 @@ TEST_CASE("blake2b_256 keyed differs from unkeyed") {
   CHECK(plain != keyed);
   CHECK(keyed != other_key);
   CHECK(keyed == blake2b_256("message", "secret key"));  // deterministic
-  CHECK(blake2b_256("message", "") == plain);              // an empty key is no key
+  CHECK(blake2b_256("message", "") == plain);            // an empty key is no key
   CHECK(blake2b_256("message") != blake2b_256("messagf"));
   // The longest key BLAKE2b takes (64 bytes) still keys the hash.
   const std::string key64(64, 'k');
@@ -225,7 +228,8 @@ TEST_CASE("base64url round trip over all byte values and lengths 0..70") {
       CAPTURE(length);
       CAPTURE(start);
       CHECK(encoded.size() == (length * 4 + 2) / 3);  // no padding
-      CHECK(encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+      CHECK(encoded.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
             std::string::npos);
       const auto decoded = base64url_decode(encoded);
       REQUIRE(decoded.has_value());
@@ -248,13 +252,39 @@ TEST_CASE("base64url_decode rejects what is not unpadded base64url") {
   CHECK_FALSE(base64url_decode("Z").has_value());      // a lone character is not a byte
   CHECK_FALSE(base64url_decode("Zm9vY").has_value());  // nor is a fifth one
   CHECK_FALSE(base64url_decode("Zh").has_value());     // non-zero trailing bits
-  CHECK(base64url_decode("Zm9") == std::optional<std::string>("fo"));  // while this is fine
-  CHECK_FALSE(base64url_decode("Zm9 v").has_value());  // whitespace
+  CHECK_FALSE(base64url_decode("Zm9").has_value());    // non-zero trailing bits
+  CHECK(base64url_decode("Zm8") == std::optional<std::string>("fo"));  // while this is fine
+  CHECK_FALSE(base64url_decode("Zm9 v").has_value());                  // whitespace
   CHECK_FALSE(base64url_decode("Zm9v\n").has_value());
   CHECK_FALSE(base64url_decode("!!!!").has_value());
   CHECK_FALSE(base64url_decode("not base64!").has_value());
   CHECK_FALSE(base64url_decode(std::string_view("Zm9v\0", 5)).has_value());
+}
+
+TEST_CASE("base64url_decode accepts exactly the URL-safe alphabet") {
+  const std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // "AAA" + one character is always 3 whole bytes: only the last character varies.
+  std::string wrongly_accepted;  // hex of every byte outside the alphabet that decoded
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    std::string text = "AAA";
+    text += c;
+    const auto decoded = base64url_decode(text);
+    const auto position = alphabet.find(c);
+    if (position == std::string_view::npos) {
+      if (decoded) wrongly_accepted += to_hex(std::string_view(&c, 1)) + " ";
+    } else {
+      CAPTURE(b);
+      REQUIRE(decoded.has_value());
+      CHECK(*decoded == std::string("\0\0", 2) + static_cast<char>(position));
+    }
+  }
+  CHECK(wrongly_accepted == "");
+  // libsodium 1.0.18 decodes every byte >= 0x80 as '_'.
   CHECK_FALSE(base64url_decode("\xc3\xa9\xc3\xa9").has_value());
+  CHECK_FALSE(base64url_decode("AAA\x80").has_value());
+  CHECK_FALSE(base64url_decode("AAA\xff").has_value());
 }
 
 TEST_CASE("constant_time_equal") {

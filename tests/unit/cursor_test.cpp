@@ -1,13 +1,13 @@
 #include "core/cursor.hpp"
 
-#include "core/crypto.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
+
+#include "core/crypto.hpp"
 
 using quire::Errc;
 using namespace quire::detail;
@@ -16,7 +16,8 @@ namespace {
 
 template <class R>
 void check_malformed(const R& result) {
-  REQUIRE(result.has_error());
+  CHECK(result.has_error());
+  if (!result.has_error()) return;
   CHECK(result.error().code == Errc::invalid_argument);
   CHECK(result.error().message == "cursor is malformed");
   CHECK(result.error().backend_detail.empty());
@@ -59,9 +60,8 @@ TEST_CASE("cursor is base64url of compact JSON") {
 }
 
 TEST_CASE("id cursor round trip") {
-  for (const std::int64_t id :
-       {std::int64_t{0}, std::int64_t{1}, std::int64_t{42}, std::int64_t{1} << 40,
-        std::numeric_limits<std::int64_t>::max()}) {
+  for (const std::int64_t id : {std::int64_t{0}, std::int64_t{1}, std::int64_t{42},
+                                std::int64_t{1} << 40, std::numeric_limits<std::int64_t>::max()}) {
     CAPTURE(id);
     const auto decoded = decode_id_cursor(encode_cursor(Json(id)));
     REQUIRE(decoded.has_value());
@@ -97,13 +97,32 @@ TEST_CASE("malformed cursors") {
   check_malformed(decode_cursor(base64url_encode("42 43")));
   check_malformed(decode_cursor(base64url_encode(" ")));
   check_malformed(decode_cursor(base64url_encode("\xFF\xFE")));
-  check_malformed(decode_cursor(base64url_encode(std::string("4\0", 2))));
-
   for (const std::string_view bad : {"not a cursor!", "NDI=", "N"}) {
     CAPTURE(bad);
     check_malformed(decode_id_cursor(bad));
   }
   check_malformed(decode_id_cursor(base64url_encode("not json")));
+}
+
+TEST_CASE("cursors with bytes after the JSON value are malformed") {
+  // nlohmann/json stops at a NUL byte as if the input ended there.
+  check_malformed(decode_cursor(base64url_encode(std::string("4\0", 2))));
+  check_malformed(decode_cursor(base64url_encode(std::string("4\0junk", 6))));
+  check_malformed(decode_cursor(base64url_encode(std::string("[1]\0", 4))));
+}
+
+TEST_CASE("cursors with bytes outside the base64url alphabet are malformed") {
+  // A byte outside the base64url alphabet in place of '_' (libsodium's decoder would take any
+  // byte >= 0x80 as '_').
+  std::string cursor =
+      encode_cursor(Json("a?"));  // base64url of "\"a?\"": the 4th character is '_'
+  REQUIRE(cursor[3] == '_');
+  REQUIRE(decode_cursor(cursor).has_value());
+  for (const char high : {'\x80', '\xC3', '\xFF'}) {
+    cursor[3] = high;
+    CAPTURE(static_cast<int>(static_cast<unsigned char>(high)));
+    check_malformed(decode_cursor(cursor));
+  }
 }
 
 TEST_CASE("cursors longer than 1024 characters are malformed") {

@@ -1,9 +1,9 @@
-#include <quire/error.hpp>
-#include <quire/result.hpp>
-
 #include <doctest/doctest.h>
 
 #include <array>
+#include <ostream>  // doctest prints std::error_code
+#include <quire/error.hpp>
+#include <quire/result.hpp>
 #include <string>
 #include <string_view>
 #include <system_error>

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/validate.hpp"
+
 using quire::Errc;
 using namespace quire::detail;
 
@@ -68,8 +70,8 @@ TEST_CASE("role_rank") {
   CHECK(role_rank("owner") == 5);
   CHECK(*role_rank("viewer") < *role_rank("contributor"));
   CHECK(*role_rank("admin") < *role_rank("owner"));
-  for (const std::string_view unknown : {"", "Owner", "OWNER", "owner ", " owner", "superuser",
-                                         "root", "member", "viewers"}) {
+  for (const std::string_view unknown :
+       {"", "Owner", "OWNER", "owner ", " owner", "superuser", "root", "member", "viewers"}) {
     CAPTURE(unknown);
     CHECK_FALSE(role_rank(unknown).has_value());
   }
@@ -146,9 +148,8 @@ TEST_CASE("unknown roles and permissions grant nothing") {
   }
   for (const auto role : roles_low_to_high) {
     CAPTURE(role);
-    for (const std::string_view permission :
-         {"", "*", "post", "post.", "Post.read", "post.read ", "post.read.own", "tenant.delete",
-          "everything"}) {
+    for (const std::string_view permission : {"", "*", "post", "post.", "Post.read", "post.read ",
+                                              "post.read.own", "tenant.delete", "everything"}) {
       CAPTURE(permission);
       CHECK_FALSE(role_has(role, permission));
     }

@@ -20,7 +20,9 @@ std::string invalid(const R& result) {
   return result.error().message;
 }
 
-std::string repeat(char c, std::size_t n) { return std::string(n, c); }
+std::string repeat(char c, std::size_t n) {
+  return std::string(n, c);
+}
 
 }  // namespace
 
@@ -85,8 +87,8 @@ TEST_CASE("is_valid_utf8 rejects what is not UTF-8") {
   CHECK_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));
   CHECK_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));
   // Surrogates.
-  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));  // U+D800
-  CHECK_FALSE(is_valid_utf8("\xED\xBF\xBF"));  // U+DFFF
+  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));              // U+D800
+  CHECK_FALSE(is_valid_utf8("\xED\xBF\xBF"));              // U+DFFF
   CHECK_FALSE(is_valid_utf8("\xED\xA0\xBD\xED\xB8\x80"));  // a CESU-8 pair
   // Past U+10FFFF.
   CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));
@@ -185,7 +187,7 @@ TEST_CASE("check_tenant_slug accepts [a-z][a-z0-9-]{1,62}") {
 }
 
 TEST_CASE("check_tenant_slug rejects") {
-  for (const std::string slug :
+  for (const std::string& slug :
        {std::string(), std::string("a"), "a" + repeat('b', 63), "a" + repeat('b', 100),
         std::string("Acme"), std::string("acMe"), std::string("1acme"), std::string("-acme"),
         std::string("ac_me"), std::string("ac me"), std::string(" acme"), std::string("acme "),
@@ -195,7 +197,8 @@ TEST_CASE("check_tenant_slug rejects") {
     CHECK(invalid(check_tenant_slug(slug)) ==
           "tenant slug " + quoted(slug) + " must match [a-z][a-z0-9-]{1,62}");
   }
-  CHECK(invalid(check_tenant_slug("Acme")) == R"(tenant slug "Acme" must match [a-z][a-z0-9-]{1,62})");
+  CHECK(invalid(check_tenant_slug("Acme")) ==
+        R"(tenant slug "Acme" must match [a-z][a-z0-9-]{1,62})");
 }
 
 // ---- check_username -----------------------------------------------------------------------------
@@ -210,7 +213,7 @@ TEST_CASE("check_username accepts [a-z0-9][a-z0-9._-]{0,63}") {
 }
 
 TEST_CASE("check_username rejects") {
-  for (const std::string name :
+  for (const std::string& name :
        {std::string(), "a" + repeat('b', 64), std::string(".alice"), std::string("_alice"),
         std::string("-alice"), std::string("Alice"), std::string("alicE"), std::string("al ice"),
         std::string("al@ice"), std::string("al/ice"), std::string("al+ice"), std::string(" alice"),
@@ -219,7 +222,8 @@ TEST_CASE("check_username rejects") {
     CHECK(invalid(check_username(name)) ==
           "username " + quoted(name) + " must match [a-z0-9][a-z0-9._-]{0,63}");
   }
-  CHECK(invalid(check_username("Alice")) == R"(username "Alice" must match [a-z0-9][a-z0-9._-]{0,63})");
+  CHECK(invalid(check_username("Alice")) ==
+        R"(username "Alice" must match [a-z0-9][a-z0-9._-]{0,63})");
 }
 
 // ---- normalise_email ----------------------------------------------------------------------------
@@ -245,7 +249,7 @@ TEST_CASE("normalise_email rejects") {
   const std::string domain190 = repeat('a', 63) + "." + repeat('b', 63) + "." + repeat('c', 62);
   const std::string too_long = local64 + "@" + domain190;
   REQUIRE(too_long.size() == 255);
-  for (const std::string email : {
+  for (const std::string& email : {
            std::string(),
            std::string("   "),
            std::string("alice"),
@@ -300,7 +304,7 @@ TEST_CASE("normalise_domain rejects") {
   const std::string label63 = repeat('a', 63);
   const std::string too_long = label63 + "." + label63 + "." + label63 + "." + repeat('d', 62);
   REQUIRE(too_long.size() == 254);
-  for (const std::string domain : {
+  for (const std::string& domain : {
            std::string(),
            std::string("  "),
            std::string("localhost"),
@@ -317,7 +321,8 @@ TEST_CASE("normalise_domain rejects") {
            std::string("example.com/path"),
            std::string("example.com:8080"),
            std::string("alice@example.com"),
-           std::string("b\xC3\xBC" "cher.example"),
+           std::string("b\xC3\xBC"
+                       "cher.example"),
            repeat('a', 64) + ".com",
            too_long,
        }) {
@@ -345,9 +350,8 @@ TEST_CASE("check_password") {
 }
 
 TEST_CASE("check_password never puts the password in the message") {
-  for (const std::string password :
-       {std::string("s3cr"), std::string("Xq7!zz9"), "Zz" + repeat('7', 4095),
-        "Zz" + repeat('7', 5000)}) {
+  for (const std::string& password : {std::string("s3cr"), std::string("Xq7!zz9"),
+                                      "Zz" + repeat('7', 4095), "Zz" + repeat('7', 5000)}) {
     CAPTURE(password.size());
     const auto result = check_password(password);
     REQUIRE(result.has_error());
