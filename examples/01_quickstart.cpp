@@ -1,9 +1,8 @@
 // quire quick start: open a database file, create a tenant and a user, make the user a member, and
 // act as that user. Run it with ./scripts/quire demo, or: quickstart path/to/file.db
 
-#include <quire/quire.hpp>
-
 #include <cstdio>
+#include <quire/quire.hpp>
 #include <string>
 
 namespace {

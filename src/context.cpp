@@ -1,20 +1,30 @@
-#include "state.hpp"
-
 #include <quire/context.hpp>
+
+#include "state.hpp"
 
 namespace quire {
 
 Context::Context(std::shared_ptr<detail::ContextState> state) noexcept : state_(std::move(state)) {}
 
-TenantEngine Context::tenants() const noexcept { return TenantEngine(state_); }
+TenantEngine Context::tenants() const noexcept {
+  return TenantEngine(state_);
+}
 
-UserEngine Context::users() const noexcept { return UserEngine(state_); }
+UserEngine Context::users() const noexcept {
+  return UserEngine(state_);
+}
 
-std::optional<TenantId> Context::tenant_id() const noexcept { return state_->tenant; }
+std::optional<TenantId> Context::tenant_id() const noexcept {
+  return state_->tenant;
+}
 
-const Actor& Context::actor() const noexcept { return state_->actor; }
+const Actor& Context::actor() const noexcept {
+  return state_->actor;
+}
 
-const RequestInfo& Context::request() const noexcept { return state_->request; }
+const RequestInfo& Context::request() const noexcept {
+  return state_->request;
+}
 
 Context Context::with_request(RequestInfo request) const {
   auto copy = std::make_shared<detail::ContextState>(*state_);

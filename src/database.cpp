@@ -1,13 +1,12 @@
+#include <fmt/format.h>
+
+#include <mutex>
+#include <quire/database.hpp>
+
 #include "core/crypto.hpp"
 #include "engines/lookup.hpp"
 #include "engines/unit_of_work.hpp"
 #include "state.hpp"
-
-#include <quire/database.hpp>
-
-#include <fmt/format.h>
-
-#include <mutex>
 
 namespace quire {
 
@@ -40,7 +39,8 @@ Result<Database> Database::open(std::string_view url, Options options) noexcept 
     QUIRE_TRY(check_options(options));
     QUIRE_TRY(detail::ensure_sodium());
     QUIRE_TRY(auto backend, storage::open_backend(url, options));
-    return Database(std::make_shared<detail::DatabaseState>(std::move(options), std::move(backend)));
+    return Database(
+        std::make_shared<detail::DatabaseState>(std::move(options), std::move(backend)));
   } catch (const std::exception& e) {
     return fail(Errc::internal, e.what());
   }
@@ -74,10 +74,12 @@ Result<Context> Database::context(const TenantRef& tenant, UserId user,
   return detail::read_unit(*state, [&](storage::Transaction& tx) -> Result<Context> {
     QUIRE_TRY(auto row, detail::find_tenant(tx, tenant));
     if (row.deleted_at) {
-      return fail(Errc::not_found, fmt::format("tenant {} not found", detail::tenant_label(tenant)));
+      return fail(Errc::not_found,
+                  fmt::format("tenant {} not found", detail::tenant_label(tenant)));
     }
     if (!row.is_active) {
-      return fail(Errc::permission_denied, fmt::format("denied: tenant {} is deactivated", row.slug));
+      return fail(Errc::permission_denied,
+                  fmt::format("denied: tenant {} is deactivated", row.slug));
     }
     QUIRE_TRY(auto account, detail::find_user(tx, user));
     if (!account.user.is_active) {
@@ -131,6 +133,8 @@ bool Database::is_open() const noexcept {
   return state_->backend != nullptr;
 }
 
-const Options& Database::options() const noexcept { return state_->options; }
+const Options& Database::options() const noexcept {
+  return state_->options;
+}
 
 }  // namespace quire

@@ -1,12 +1,11 @@
 #pragma once
 // What a Database and a Context hold. Internal: the public classes are handles onto these.
 
+#include <memory>
+#include <optional>
 #include <quire/context.hpp>
 #include <quire/options.hpp>
 #include <quire/storage.hpp>
-
-#include <memory>
-#include <optional>
 #include <semaphore>
 #include <shared_mutex>
 

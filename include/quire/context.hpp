@@ -3,12 +3,12 @@
 // data without naming the tenant and the actor; the audit trail records the request metadata.
 
 #include <quire/quire_export.h>
-#include <quire/tenant.hpp>
-#include <quire/types.hpp>
-#include <quire/user.hpp>
 
 #include <memory>
 #include <optional>
+#include <quire/tenant.hpp>
+#include <quire/types.hpp>
+#include <quire/user.hpp>
 #include <string>
 
 namespace quire {
@@ -27,8 +27,8 @@ struct RequestInfo {
   std::string request_id;
 };
 
-// A cheap, copyable handle. It keeps its Database alive. Contexts may be used from any thread, but a
-// context inside Database::transaction belongs to that call's thread until it returns.
+// A cheap, copyable handle. It keeps its Database alive. Contexts may be used from any thread, but
+// a context inside Database::transaction belongs to that call's thread until it returns.
 class QUIRE_EXPORT Context {
  public:
   explicit Context(std::shared_ptr<detail::ContextState> state) noexcept;

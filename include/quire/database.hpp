@@ -1,14 +1,14 @@
 #pragma once
 // quire::Database: the entry point. Open one per database and share it between threads.
 
-#include <quire/context.hpp>
-#include <quire/options.hpp>
 #include <quire/quire_export.h>
-#include <quire/result.hpp>
-#include <quire/types.hpp>
 
 #include <functional>
 #include <memory>
+#include <quire/context.hpp>
+#include <quire/options.hpp>
+#include <quire/result.hpp>
+#include <quire/types.hpp>
 #include <string_view>
 
 namespace quire {
@@ -36,8 +36,8 @@ class QUIRE_EXPORT Database {
 
   // Runs `body` in one transaction: everything it does through `ctx` commits together when it
   // returns success, and nothing does when it returns an error. Nested calls join the outer one.
-  [[nodiscard]] Result<void> transaction(const Context& ctx,
-                                         const std::function<Result<void>(Context&)>& body) noexcept;
+  [[nodiscard]] Result<void> transaction(
+      const Context& ctx, const std::function<Result<void>(Context&)>& body) noexcept;
 
   // Waits for the operations in flight, then closes the connections. Later calls through any
   // Context of this database fail with invalid_argument. Idempotent.

@@ -1,7 +1,7 @@
 #pragma once
-// The one error type of the C++ API. Every fallible call returns quire::Result<T>, whose error is an
-// Error: a code from Errc (mirrored by the C status codes, QUIRE_E* == -Errc) and a message a person
-// can act on. No exception leaves the library.
+// The one error type of the C++ API. Every fallible call returns quire::Result<T>, whose error is
+// an Error: a code from Errc (mirrored by the C status codes, QUIRE_E* == -Errc) and a message a
+// person can act on. No exception leaves the library.
 
 #include <quire/quire_export.h>
 

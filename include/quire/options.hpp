@@ -19,8 +19,9 @@ struct Plan {
   std::int64_t max_posts = 0;
 };
 
-// argon2id cost (libsodium crypto_pwhash_str). Values below OWASP's minimum line (m=19 MiB with t=2,
-// or its equivalents) are refused by Database::open. The default is libsodium's INTERACTIVE preset.
+// argon2id cost (libsodium crypto_pwhash_str). Values below OWASP's minimum line (m=19 MiB with
+// t=2, or its equivalents) are refused by Database::open. The default is libsodium's INTERACTIVE
+// preset.
 struct PasswordHashing {
   std::uint64_t opslimit = 2;
   std::size_t memlimit = 64u * 1024u * 1024u;
@@ -30,9 +31,11 @@ struct PasswordHashing {
 
 struct Options {
   Synchronous synchronous = Synchronous::full;
-  unsigned reader_connections = 4;  // SQLite file databases; an in-memory database uses one connection
+  unsigned reader_connections =
+      4;  // SQLite file databases; an in-memory database uses one connection
   unsigned busy_timeout_ms = 5000;
-  unsigned wal_autocheckpoint_pages = 1000;  // bounds the WAL; it is truncated back after checkpoints
+  unsigned wal_autocheckpoint_pages =
+      1000;  // bounds the WAL; it is truncated back after checkpoints
   std::string default_plan = "free";
   std::vector<Plan> plans = {{"free", 5, 100}, {"pro", 50, 10000}, {"enterprise", 0, 0}};
   PasswordHashing passwords;

@@ -1,11 +1,12 @@
 #pragma once
 // The C++ API of quire, in one include.
 
+#include <quire/quire_version.h>
+
 #include <quire/context.hpp>
 #include <quire/database.hpp>
 #include <quire/error.hpp>
 #include <quire/options.hpp>
-#include <quire/quire_version.h>
 #include <quire/result.hpp>
 #include <quire/tenant.hpp>
 #include <quire/time.hpp>

@@ -1,10 +1,9 @@
 #pragma once
-// quire::Result<T>: a value or an Error (Boost.Outcome). Source-compatible only: Boost.Outcome has no
-// ABI guarantee, so binary stability is the C ABI's job (quire.h).
-
-#include <quire/error.hpp>
+// quire::Result<T>: a value or an Error (Boost.Outcome). Source-compatible only: Boost.Outcome has
+// no ABI guarantee, so binary stability is the C ABI's job (quire.h).
 
 #include <boost/outcome/std_result.hpp>
+#include <quire/error.hpp>
 #include <string>
 #include <utility>
 

@@ -4,15 +4,15 @@
 // interface; each backend (src/storage/<name>/) holds its own SQL. A thread-safe Backend hands out
 // single-threaded Transactions.
 
-#include <quire/options.hpp>
 #include <quire/quire_export.h>
+
+#include <memory>
+#include <optional>
+#include <quire/options.hpp>
 #include <quire/result.hpp>
 #include <quire/tenant.hpp>
 #include <quire/types.hpp>
 #include <quire/user.hpp>
-
-#include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,7 +73,8 @@ class MemberStore {
   virtual Result<std::vector<Member>> list(TenantId tenant) noexcept = 0;
   virtual Result<std::int64_t> count(TenantId tenant) noexcept = 0;
   // Errors: not_found.
-  virtual Result<void> update_role(TenantId tenant, UserId user, std::string_view role) noexcept = 0;
+  virtual Result<void> update_role(TenantId tenant, UserId user,
+                                   std::string_view role) noexcept = 0;
   virtual Result<void> remove(TenantId tenant, UserId user) noexcept = 0;
 };
 
@@ -102,8 +103,8 @@ class Backend {
   virtual ~Backend() = default;
   // "sqlite", "postgresql"
   virtual std::string_view name() const noexcept = 0;
-  // A write transaction holds the backend's write lock until it ends: take one per thread at a time.
-  // Errors: busy (the lock could not be had within the busy timeout), storage.
+  // A write transaction holds the backend's write lock until it ends: take one per thread at a
+  // time. Errors: busy (the lock could not be had within the busy timeout), storage.
   virtual Result<std::unique_ptr<Transaction>> begin(Access access) noexcept = 0;
   // The schema version this database is at.
   virtual Result<int> schema_version() noexcept = 0;

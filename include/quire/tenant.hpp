@@ -2,11 +2,11 @@
 // The Tenant engine: tenants, their plans and quotas, and memberships of users in tenants.
 
 #include <quire/quire_export.h>
-#include <quire/result.hpp>
-#include <quire/types.hpp>
 
 #include <memory>
 #include <optional>
+#include <quire/result.hpp>
+#include <quire/types.hpp>
 #include <string>
 
 namespace quire {

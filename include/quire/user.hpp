@@ -1,13 +1,13 @@
 #pragma once
-// The user engine: accounts that can be members of tenants. A password is hashed with argon2id on the
-// way in and never stored, logged or returned in clear; User records never carry the hash.
+// The user engine: accounts that can be members of tenants. A password is hashed with argon2id on
+// the way in and never stored, logged or returned in clear; User records never carry the hash.
 
 #include <quire/quire_export.h>
-#include <quire/result.hpp>
-#include <quire/types.hpp>
 
 #include <memory>
 #include <optional>
+#include <quire/result.hpp>
+#include <quire/types.hpp>
 #include <string>
 
 namespace quire {

@@ -53,12 +53,23 @@ bool is_strong_enough(const PasswordHashing& cost) noexcept {
   // t>=5 7 MiB.
   std::size_t minimum = 0;
   switch (cost.opslimit) {
-    case 0: return false;
-    case 1: minimum = 46 * mib; break;
-    case 2: minimum = 19 * mib; break;
-    case 3: minimum = 12 * mib; break;
-    case 4: minimum = 9 * mib; break;
-    default: minimum = 7 * mib; break;
+    case 0:
+      return false;
+    case 1:
+      minimum = 46 * mib;
+      break;
+    case 2:
+      minimum = 19 * mib;
+      break;
+    case 3:
+      minimum = 12 * mib;
+      break;
+    case 4:
+      minimum = 9 * mib;
+      break;
+    default:
+      minimum = 7 * mib;
+      break;
   }
   return cost.memlimit >= minimum && cost.memlimit <= crypto_pwhash_MEMLIMIT_MAX &&
          cost.opslimit <= crypto_pwhash_OPSLIMIT_MAX && cost.max_concurrent > 0;
@@ -69,8 +80,8 @@ Hash256 blake2b_256(std::string_view data, std::string_view key) noexcept {
   if (key.size() > crypto_generichash_KEYBYTES_MAX) {
     // BLAKE2b takes keys of at most 64 bytes; a longer one is first hashed down, as HMAC does.
     const Hash256 short_key = blake2b_256(key);
-    return blake2b_256(data, std::string_view(reinterpret_cast<const char*>(short_key.data()),
-                                              short_key.size()));
+    return blake2b_256(
+        data, std::string_view(reinterpret_cast<const char*>(short_key.data()), short_key.size()));
   }
   Hash256 out{};
   crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),

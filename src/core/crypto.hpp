@@ -1,12 +1,11 @@
 #pragma once
 // A thin wrapper over libsodium: initialised once, thread-safe, no hand-rolled cryptography.
 
-#include <quire/options.hpp>
-#include <quire/result.hpp>
-
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <quire/options.hpp>
+#include <quire/result.hpp>
 #include <string>
 #include <string_view>
 

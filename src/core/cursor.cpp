@@ -5,10 +5,14 @@
 namespace quire::detail {
 
 namespace {
-Error malformed() { return fail(Errc::invalid_argument, "cursor is malformed"); }
+Error malformed() {
+  return fail(Errc::invalid_argument, "cursor is malformed");
+}
 }  // namespace
 
-std::string encode_cursor(const Json& key) { return base64url_encode(dump_json(key)); }
+std::string encode_cursor(const Json& key) {
+  return base64url_encode(dump_json(key));
+}
 
 Result<Json> decode_cursor(std::string_view cursor) noexcept {
   if (cursor.empty()) return Json();

@@ -2,10 +2,10 @@
 // Opaque keyset cursors: the sort key of the last row of a page, as base64url JSON. Hosts pass them
 // back verbatim; anything else is refused with invalid_argument.
 
-#include "core/json.hpp"
-
 #include <string>
 #include <string_view>
+
+#include "core/json.hpp"
 
 namespace quire::detail {
 

@@ -1,5 +1,4 @@
 #include <quire/result.hpp>
-
 #include <stdexcept>
 #include <system_error>
 
@@ -7,18 +6,30 @@ namespace quire {
 
 std::string_view errc_name(Errc code) noexcept {
   switch (code) {
-    case Errc::invalid_argument: return "invalid_argument";
-    case Errc::not_found: return "not_found";
-    case Errc::already_exists: return "already_exists";
-    case Errc::conflict: return "conflict";
-    case Errc::permission_denied: return "permission_denied";
-    case Errc::unauthenticated: return "unauthenticated";
-    case Errc::quota_exceeded: return "quota_exceeded";
-    case Errc::busy: return "busy";
-    case Errc::storage: return "storage";
-    case Errc::corrupt: return "corrupt";
-    case Errc::internal: return "internal";
-    case Errc::not_supported: return "not_supported";
+    case Errc::invalid_argument:
+      return "invalid_argument";
+    case Errc::not_found:
+      return "not_found";
+    case Errc::already_exists:
+      return "already_exists";
+    case Errc::conflict:
+      return "conflict";
+    case Errc::permission_denied:
+      return "permission_denied";
+    case Errc::unauthenticated:
+      return "unauthenticated";
+    case Errc::quota_exceeded:
+      return "quota_exceeded";
+    case Errc::busy:
+      return "busy";
+    case Errc::storage:
+      return "storage";
+    case Errc::corrupt:
+      return "corrupt";
+    case Errc::internal:
+      return "internal";
+    case Errc::not_supported:
+      return "not_supported";
   }
   return "unknown";
 }

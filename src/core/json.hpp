@@ -2,9 +2,8 @@
 // JSON in and out of the library: nlohmann/json, with parse failures turned into Errors that name
 // the field, and dumps that never throw on invalid UTF-8.
 
-#include <quire/result.hpp>
-
 #include <nlohmann/json.hpp>
+#include <quire/result.hpp>
 #include <string>
 #include <string_view>
 

@@ -8,9 +8,13 @@ namespace quire::detail {
 
 namespace {
 
-bool is_lower_alnum(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_alnum(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
-char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 std::string_view trim(std::string_view text) noexcept {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -74,7 +78,8 @@ bool is_valid_utf8(std::string_view text) noexcept {
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
     static constexpr std::uint32_t minimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code < minimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    if (code < minimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+      return false;
     i += extra + 1;
   }
   return true;
@@ -91,9 +96,8 @@ Result<std::string> check_text(std::string_view field, std::string_view value,
   if (!is_valid_utf8(text)) {
     return fail(Errc::invalid_argument, fmt::format("{} must be valid UTF-8", field));
   }
-  if (std::any_of(text.begin(), text.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-      })) {
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
     return fail(Errc::invalid_argument,
                 fmt::format("{} {} must not contain control characters", field, quoted(text)));
   }
@@ -101,10 +105,9 @@ Result<std::string> check_text(std::string_view field, std::string_view value,
 }
 
 Result<void> check_tenant_slug(std::string_view slug) noexcept {
-  const bool ok = slug.size() >= 2 && slug.size() <= 63 && slug.front() >= 'a' &&
-                  slug.front() <= 'z' &&
-                  std::all_of(slug.begin(), slug.end(),
-                              [](char c) { return is_lower_alnum(c) || c == '-'; });
+  const bool ok =
+      slug.size() >= 2 && slug.size() <= 63 && slug.front() >= 'a' && slug.front() <= 'z' &&
+      std::all_of(slug.begin(), slug.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
   if (!ok) {
     return fail(Errc::invalid_argument,
                 fmt::format("tenant slug {} must match [a-z][a-z0-9-]{{1,62}}", quoted(slug)));
@@ -118,8 +121,9 @@ Result<void> check_username(std::string_view username) noexcept {
                     return is_lower_alnum(c) || c == '.' || c == '_' || c == '-';
                   });
   if (!ok) {
-    return fail(Errc::invalid_argument,
-                fmt::format("username {} must match [a-z0-9][a-z0-9._-]{{0,63}}", quoted(username)));
+    return fail(
+        Errc::invalid_argument,
+        fmt::format("username {} must match [a-z0-9][a-z0-9._-]{{0,63}}", quoted(username)));
   }
   return success();
 }

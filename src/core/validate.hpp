@@ -2,9 +2,8 @@
 // Input rules shared by the engines. Each check returns invalid_argument with a message that names
 // the field and the rule, and quotes the offending value only when it is not a secret.
 
-#include <quire/result.hpp>
-
 #include <cstddef>
+#include <quire/result.hpp>
 #include <string>
 #include <string_view>
 

@@ -1,8 +1,8 @@
 #include "engines/lookup.hpp"
 
-#include "core/validate.hpp"
-
 #include <fmt/format.h>
+
+#include "core/validate.hpp"
 
 namespace quire::detail {
 

@@ -3,7 +3,6 @@
 
 #include <quire/result.hpp>
 #include <quire/storage.hpp>
-
 #include <string>
 
 namespace quire::detail {

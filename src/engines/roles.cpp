@@ -1,18 +1,18 @@
 #include "engines/roles.hpp"
 
-#include "core/validate.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+
+#include "core/validate.hpp"
 
 namespace quire::detail {
 
 namespace {
 
 constexpr std::array<std::string_view, 6> role_names = {"viewer", "contributor", "author",
-                                                         "editor", "admin",       "owner"};
+                                                        "editor", "admin",       "owner"};
 
 struct Grant {
   std::string_view permission;
@@ -33,7 +33,9 @@ constexpr std::array<Grant, 18> matrix = {{
 
 }  // namespace
 
-std::span<const std::string_view> builtin_roles() noexcept { return role_names; }
+std::span<const std::string_view> builtin_roles() noexcept {
+  return role_names;
+}
 
 std::optional<int> role_rank(std::string_view role) noexcept {
   const auto found = std::find(role_names.begin(), role_names.end(), role);
@@ -51,9 +53,10 @@ bool role_has(std::string_view role, std::string_view permission) noexcept {
 
 Result<void> check_role(std::string_view role) noexcept {
   if (role_rank(role)) return success();
-  return fail(Errc::invalid_argument,
-              fmt::format("role {} must be one of owner, admin, editor, author, contributor, viewer",
-                          quoted(role)));
+  return fail(
+      Errc::invalid_argument,
+      fmt::format("role {} must be one of owner, admin, editor, author, contributor, viewer",
+                  quoted(role)));
 }
 
 Result<Member> acting_member(const ContextState& ctx, storage::Transaction& tx, TenantId tenant,
@@ -63,9 +66,8 @@ Result<Member> acting_member(const ContextState& ctx, storage::Transaction& tx, 
   }
   QUIRE_TRY(auto member, tx.members().find(tenant, ctx.actor.id));
   if (!member) {
-    return fail(Errc::permission_denied,
-                fmt::format("denied: user {} is not a member of tenant {}", ctx.actor.id,
-                            tenant_label));
+    return fail(Errc::permission_denied, fmt::format("denied: user {} is not a member of tenant {}",
+                                                     ctx.actor.id, tenant_label));
   }
   // A deactivated account loses access at once, even through contexts opened before.
   QUIRE_TRY(auto user, tx.users().find(ctx.actor.id));
@@ -89,8 +91,7 @@ Result<void> require(const ContextState& ctx, storage::Transaction& tx, std::str
 
 Result<void> require_system(const ContextState& ctx, std::string_view what) {
   if (ctx.is_system()) return success();
-  return fail(Errc::permission_denied,
-              fmt::format("denied: only the system context may {}", what));
+  return fail(Errc::permission_denied, fmt::format("denied: only the system context may {}", what));
 }
 
 }  // namespace quire::detail

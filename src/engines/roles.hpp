@@ -2,14 +2,13 @@
 // The built-in roles and what each may do: the one place the matrix lives. Each role has every
 // permission of the roles below it: owner ⊇ admin ⊇ editor ⊇ author ⊇ contributor ⊇ viewer.
 
-#include "state.hpp"
-
+#include <optional>
 #include <quire/result.hpp>
 #include <quire/storage.hpp>
-
-#include <optional>
 #include <span>
 #include <string_view>
+
+#include "state.hpp"
 
 namespace quire::detail {
 

@@ -1,15 +1,15 @@
 // The Tenant engine: tenants, plans and quotas, memberships.
 
+#include <fmt/format.h>
+
+#include <quire/tenant.hpp>
+
 #include "core/cursor.hpp"
 #include "core/json.hpp"
 #include "core/validate.hpp"
 #include "engines/lookup.hpp"
 #include "engines/roles.hpp"
 #include "engines/unit_of_work.hpp"
-
-#include <quire/tenant.hpp>
-
-#include <fmt/format.h>
 
 namespace quire {
 
@@ -40,8 +40,8 @@ Result<void> check_domain_free(storage::Transaction& tx, const std::optional<std
   if (!domain) return success();
   QUIRE_TRY(auto holder, tx.tenants().find_by_domain(*domain));
   if (holder && holder->id != owner) {
-    return fail(Errc::already_exists,
-                fmt::format("domain {} already belongs to another tenant", detail::quoted(*domain)));
+    return fail(Errc::already_exists, fmt::format("domain {} already belongs to another tenant",
+                                                  detail::quoted(*domain)));
   }
   return success();
 }
@@ -200,15 +200,13 @@ Result<Tenant> switch_state(const detail::ContextState& ctx, const TenantRef& re
 }  // namespace
 
 Result<Tenant> TenantEngine::deactivate(const TenantRef& ref) noexcept {
-  return switch_state(*ctx_, ref, "deactivate tenants", [](Tenant& tenant) {
-    return std::exchange(tenant.is_active, false);
-  });
+  return switch_state(*ctx_, ref, "deactivate tenants",
+                      [](Tenant& tenant) { return std::exchange(tenant.is_active, false); });
 }
 
 Result<Tenant> TenantEngine::activate(const TenantRef& ref) noexcept {
-  return switch_state(*ctx_, ref, "activate tenants", [](Tenant& tenant) {
-    return !std::exchange(tenant.is_active, true);
-  });
+  return switch_state(*ctx_, ref, "activate tenants",
+                      [](Tenant& tenant) { return !std::exchange(tenant.is_active, true); });
 }
 
 Result<Tenant> TenantEngine::remove(const TenantRef& ref) noexcept {
@@ -234,7 +232,8 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
     QUIRE_TRY(detail::require(*ctx_, tx, "member.manage", tenant.id, tenant.slug));
     QUIRE_TRY(check_rank(*ctx_, tx, tenant, role));
     if (tenant.deleted_at) {
-      return fail(Errc::conflict, fmt::format("tenant {} is deleted; restore it first", tenant.slug));
+      return fail(Errc::conflict,
+                  fmt::format("tenant {} is deleted; restore it first", tenant.slug));
     }
     QUIRE_TRY(auto account, detail::find_user(tx, user));
     if (!account.user.is_active) {
@@ -258,37 +257,46 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
   });
 }
 
+namespace {
+
+struct ManagedMember {
+  Tenant tenant;
+  Member member;
+};
+
+// The member an actor is about to change or remove: it exists, and it is within the actor's rank.
+Result<ManagedMember> managed_member(const detail::ContextState& ctx, storage::Transaction& tx,
+                                     const TenantRef& ref, UserId user) {
+  QUIRE_TRY(auto tenant, detail::find_tenant(tx, ref));
+  QUIRE_TRY(detail::require(ctx, tx, "member.manage", tenant.id, tenant.slug));
+  QUIRE_TRY(auto member, tx.members().find(tenant.id, user));
+  if (!member) {
+    return fail(Errc::not_found,
+                fmt::format("user {} is not a member of tenant {}", user, tenant.slug));
+  }
+  QUIRE_TRY(check_rank(ctx, tx, tenant, member->role));
+  return ManagedMember{std::move(tenant), std::move(*member)};
+}
+
+}  // namespace
+
 Result<Member> TenantEngine::set_role(const TenantRef& ref, UserId user,
                                       std::string_view role) noexcept {
   QUIRE_TRY(detail::check_role(role));
   return write_unit(*ctx_, [&](storage::Transaction& tx) -> Result<Member> {
-    QUIRE_TRY(auto tenant, detail::find_tenant(tx, ref));
-    QUIRE_TRY(detail::require(*ctx_, tx, "member.manage", tenant.id, tenant.slug));
-    QUIRE_TRY(auto member, tx.members().find(tenant.id, user));
-    if (!member) {
-      return fail(Errc::not_found,
-                  fmt::format("user {} is not a member of tenant {}", user, tenant.slug));
-    }
-    QUIRE_TRY(check_rank(*ctx_, tx, tenant, member->role));
-    QUIRE_TRY(check_rank(*ctx_, tx, tenant, role));
-    if (member->role == role) return std::move(*member);
-    QUIRE_TRY(tx.members().update_role(tenant.id, user, role));
-    member->role = std::string(role);
-    return std::move(*member);
+    QUIRE_TRY(auto managed, managed_member(*ctx_, tx, ref, user));
+    QUIRE_TRY(check_rank(*ctx_, tx, managed.tenant, role));
+    if (managed.member.role == role) return std::move(managed.member);
+    QUIRE_TRY(tx.members().update_role(managed.tenant.id, user, role));
+    managed.member.role = std::string(role);
+    return std::move(managed.member);
   });
 }
 
 Result<void> TenantEngine::remove_member(const TenantRef& ref, UserId user) noexcept {
   return write_unit(*ctx_, [&](storage::Transaction& tx) -> Result<void> {
-    QUIRE_TRY(auto tenant, detail::find_tenant(tx, ref));
-    QUIRE_TRY(detail::require(*ctx_, tx, "member.manage", tenant.id, tenant.slug));
-    QUIRE_TRY(auto member, tx.members().find(tenant.id, user));
-    if (!member) {
-      return fail(Errc::not_found,
-                  fmt::format("user {} is not a member of tenant {}", user, tenant.slug));
-    }
-    QUIRE_TRY(check_rank(*ctx_, tx, tenant, member->role));
-    return tx.members().remove(tenant.id, user);
+    QUIRE_TRY(auto managed, managed_member(*ctx_, tx, ref, user));
+    return tx.members().remove(managed.tenant.id, user);
   });
 }
 

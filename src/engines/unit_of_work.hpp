@@ -4,15 +4,14 @@
 // body succeeded, so the permission check, the change and everything recorded with it commit
 // together or not at all. Engines describe what changes; this makes it atomic.
 
-#include "state.hpp"
-
-#include <quire/result.hpp>
-#include <quire/storage.hpp>
-
 #include <memory>
 #include <new>
+#include <quire/result.hpp>
+#include <quire/storage.hpp>
 #include <shared_mutex>
 #include <string>
+
+#include "state.hpp"
 
 namespace quire::detail {
 

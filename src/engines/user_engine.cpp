@@ -1,15 +1,15 @@
 // The user engine: accounts, their passwords (argon2id, never kept in clear) and their lifecycle.
 
+#include <fmt/format.h>
+
+#include <quire/user.hpp>
+
 #include "core/crypto.hpp"
 #include "core/cursor.hpp"
 #include "core/validate.hpp"
 #include "engines/lookup.hpp"
 #include "engines/roles.hpp"
 #include "engines/unit_of_work.hpp"
-
-#include <quire/user.hpp>
-
-#include <fmt/format.h>
 
 namespace quire {
 
@@ -123,8 +123,8 @@ Result<Page<User>> UserEngine::list(const UserQuery& query) noexcept {
     if (ctx_->is_system() && !ctx_->tenant) {
       QUIRE_TRY(page.items, tx.users().list(scan));
     } else if (ctx_->tenant) {
-      QUIRE_TRY(detail::require(*ctx_, tx, "member.read", *ctx_->tenant,
-                                std::to_string(*ctx_->tenant)));
+      QUIRE_TRY(
+          detail::require(*ctx_, tx, "member.read", *ctx_->tenant, std::to_string(*ctx_->tenant)));
       QUIRE_TRY(page.items, tx.users().list_members(*ctx_->tenant, scan));
     } else {
       return fail(Errc::permission_denied, "denied: listing users needs a tenant context");
@@ -189,8 +189,12 @@ Result<User> set_active(const detail::ContextState& ctx, UserId id, bool active)
 
 }  // namespace
 
-Result<User> UserEngine::deactivate(UserId id) noexcept { return set_active(*ctx_, id, false); }
+Result<User> UserEngine::deactivate(UserId id) noexcept {
+  return set_active(*ctx_, id, false);
+}
 
-Result<User> UserEngine::activate(UserId id) noexcept { return set_active(*ctx_, id, true); }
+Result<User> UserEngine::activate(UserId id) noexcept {
+  return set_active(*ctx_, id, true);
+}
 
 }  // namespace quire

@@ -1,11 +1,11 @@
 // Opens the backend a URL names. Each backend lives in its own folder; this is the only place that
 // knows them all.
 
-#include "storage/sqlite/sqlite_backend.hpp"
+#include <fmt/format.h>
 
 #include <quire/storage.hpp>
 
-#include <fmt/format.h>
+#include "storage/sqlite/sqlite_backend.hpp"
 
 namespace quire::storage {
 
@@ -16,7 +16,8 @@ Result<std::unique_ptr<Backend>> open_backend(std::string_view url,
   if (url.starts_with(sqlite_scheme)) {
     const auto path = url.substr(sqlite_scheme.size());
     if (path.empty()) {
-      return fail(Errc::invalid_argument, "url \"sqlite:\" must name a file: sqlite:path/to/file.db");
+      return fail(Errc::invalid_argument,
+                  "url \"sqlite:\" must name a file: sqlite:path/to/file.db");
     }
     return sqlite::SqliteBackend::open(std::string(path), options);
   }

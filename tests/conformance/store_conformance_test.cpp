@@ -1,11 +1,11 @@
 // The storage conformance suite: every store operation, written once against quire::storage and run
 // on every backend in QUIRE_TEST_BACKENDS. A backend is done when this passes.
 
-#include "support/backends.hpp"
+#include <doctest/doctest.h>
 
 #include <quire/storage.hpp>
 
-#include <doctest/doctest.h>
+#include "support/backends.hpp"
 
 using namespace quire;
 using storage::Access;
@@ -59,7 +59,9 @@ T must(Result<T> result) {
   return std::move(result).value();
 }
 
-void must(Result<void> result) { REQUIRE_MESSAGE(result.has_value(), result.error().message); }
+void must(Result<void> result) {
+  REQUIRE_MESSAGE(result.has_value(), result.error().message);
+}
 
 }  // namespace
 
@@ -213,7 +215,8 @@ TEST_CASE_TEMPLATE("conformance: memberships belong to one tenant", B, QUIRE_TES
   const auto a = must(tx->tenants().insert(tenant_row("aaa")));
   const auto b = must(tx->tenants().insert(tenant_row("bbb")));
   std::vector<UserId> users;
-  for (const char* name : {"u1", "u2", "u3"}) users.push_back(must(tx->users().insert(user_row(name))));
+  for (const char* name : {"u1", "u2", "u3"})
+    users.push_back(must(tx->users().insert(user_row(name))));
 
   must(tx->members().insert({a, users[1], "editor", 5}));
   must(tx->members().insert({a, users[0], "admin", 6}));
@@ -273,8 +276,7 @@ TEST_CASE_TEMPLATE("conformance: a transaction commits everything or nothing", B
   CHECK_FALSE(must(tx->tenants().find_by_slug("dropped")));
 }
 
-TEST_CASE_TEMPLATE("conformance: a savepoint undoes only its own changes", B,
-                   QUIRE_TEST_BACKENDS) {
+TEST_CASE_TEMPLATE("conformance: a savepoint undoes only its own changes", B, QUIRE_TEST_BACKENDS) {
   Store<B> s;
   {
     auto tx = s.begin();

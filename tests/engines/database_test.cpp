@@ -1,13 +1,13 @@
 // Database: opening, migrations, closing, explicit transactions, threads and processes.
 
-#include "support/engine_fixture.hpp"
-
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <thread>
+
+#include "support/engine_fixture.hpp"
 
 using namespace quire;
 using namespace quire::test;
@@ -104,8 +104,7 @@ TEST_CASE_TEMPLATE("database: a closed database refuses every call", B, QUIRE_TE
   CHECK_FALSE(f.db.is_open());
   CHECK(expect_error(ctx.tenants().get("acme"), Errc::invalid_argument).find("closed") !=
         std::string::npos);
-  expect_error(f.system.tenants().create({.slug = "late", .name = "Late"}),
-               Errc::invalid_argument);
+  expect_error(f.system.tenants().create({.slug = "late", .name = "Late"}), Errc::invalid_argument);
   expect_error(f.db.context("acme", alice.id), Errc::invalid_argument);
 }
 
@@ -200,7 +199,8 @@ TEST_CASE("database: a tenant written by one process is read by another") {
     auto db = Database::open(url, test_options());
     if (!db) _exit(2);
     for (int i = 0; i < 100; ++i) {
-      if (!db.value().system().tenants().create({.slug = "child-" + std::to_string(i), .name = "C"}))
+      if (!db.value().system().tenants().create(
+              {.slug = "child-" + std::to_string(i), .name = "C"}))
         _exit(3);
     }
     db.value().close();

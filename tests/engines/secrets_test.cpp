@@ -1,10 +1,10 @@
 // No password, and no password hash, ever leaves the library: not in an error message, not in a
 // record, and not in clear in the database file.
 
-#include "support/engine_fixture.hpp"
-
 #include <fstream>
 #include <iterator>
+
+#include "support/engine_fixture.hpp"
 
 using namespace quire;
 using namespace quire::test;
@@ -34,13 +34,17 @@ TEST_CASE("secrets: passwords and hashes never appear in messages, records or th
       system.users().create({.username = "alice", .email = "alice@x.test", .password = secret}));
 
   // Every failure that involves the password.
-  check_clean(system.users().create({.username = "alice", .email = "a@x.test", .password = secret}));
-  check_clean(system.users().create({.username = "bob", .email = "alice@x.test", .password = secret}));
-  check_clean(system.users().create({.username = "Bad Name", .email = "b@x.test", .password = secret}));
+  check_clean(
+      system.users().create({.username = "alice", .email = "a@x.test", .password = secret}));
+  check_clean(
+      system.users().create({.username = "bob", .email = "alice@x.test", .password = secret}));
+  check_clean(
+      system.users().create({.username = "Bad Name", .email = "b@x.test", .password = secret}));
   check_clean(system.users().create({.username = "bob", .email = "nope", .password = secret}));
   check_clean(system.users().create(
       {.username = "bob", .email = "b@x.test", .password = std::string(4097, 'x') + secret}));
-  check_clean(system.users().create({.username = "bob", .email = "b@x.test", .password = "Tr0ub4d"}));
+  check_clean(
+      system.users().create({.username = "bob", .email = "b@x.test", .password = "Tr0ub4d"}));
   check_clean(system.users().set_password(alice.id, "Tr0ub4d"));
   check_clean(system.users().set_password(999, secret));
 

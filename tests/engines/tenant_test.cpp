@@ -129,8 +129,8 @@ TEST_CASE_TEMPLATE("tenants: deactivate, activate, delete and restore", B, QUIRE
   must(f.db.context("acme", alice.id));
 
   CHECK_FALSE(must(f.system.tenants().deactivate("acme")).is_active);
-  CHECK(expect_error(f.db.context("acme", alice.id), Errc::permission_denied)
-            .find("deactivated") != std::string::npos);
+  CHECK(expect_error(f.db.context("acme", alice.id), Errc::permission_denied).find("deactivated") !=
+        std::string::npos);
   TenantQuery active_only;
   active_only.include_inactive = false;
   CHECK(must(f.system.tenants().list(active_only)).items.empty());
@@ -264,8 +264,8 @@ TEST_CASE_TEMPLATE("tenants: roles decide what a member may do, with the reason"
   CHECK(must(as_viewer.tenants().get("acme")).name == "Acme");
   CHECK(must(as_viewer.tenants().members("acme")).size() == 3);
   const auto before = f.snapshot();
-  auto why = expect_error(as_viewer.tenants().update("acme", {.name = "Mine"}),
-                          Errc::permission_denied);
+  auto why =
+      expect_error(as_viewer.tenants().update("acme", {.name = "Mine"}), Errc::permission_denied);
   CHECK(why == "denied: role viewer lacks tenant.manage in tenant acme");
   expect_error(as_viewer.tenants().add_member("acme", newcomer.id, "viewer"),
                Errc::permission_denied);
@@ -291,8 +291,7 @@ TEST_CASE_TEMPLATE("tenants: roles decide what a member may do, with the reason"
   must(as_owner.tenants().add_member("acme", newcomer.id, "owner"));
 }
 
-TEST_CASE_TEMPLATE("tenants: a context never crosses into another tenant", B,
-                   QUIRE_TEST_BACKENDS) {
+TEST_CASE_TEMPLATE("tenants: a context never crosses into another tenant", B, QUIRE_TEST_BACKENDS) {
   EngineFixture<B> f;
   auto alice = f.make_user("alice");
   auto bob = f.make_user("bob");

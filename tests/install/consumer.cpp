@@ -1,7 +1,6 @@
 // A program outside the project that uses an installed quire, as a host would.
-#include <quire/quire.hpp>
-
 #include <cstdio>
+#include <quire/quire.hpp>
 
 int main() {
   auto db = quire::Database::open("sqlite::memory:");

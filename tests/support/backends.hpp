@@ -2,12 +2,11 @@
 // The backends every conformance and engine test runs against. A new backend adds a type here and
 // to QUIRE_TEST_BACKENDS; the tests themselves are written once.
 
-#include "support/temp_dir.hpp"
-
-#include <quire/options.hpp>
-
 #include <memory>
+#include <quire/options.hpp>
 #include <string>
+
+#include "support/temp_dir.hpp"
 
 namespace quire::test {
 

@@ -2,13 +2,13 @@
 // A Database on one backend kind, with the helpers the engine tests share: unwrapping results and
 // taking a snapshot of everything the system context can see, to prove a failure changed nothing.
 
-#include "support/backends.hpp"
+#include <doctest/doctest.h>
 
 #include <quire/quire.hpp>
-
-#include <doctest/doctest.h>
 #include <sstream>
 #include <string>
+
+#include "support/backends.hpp"
 
 namespace quire::test {
 

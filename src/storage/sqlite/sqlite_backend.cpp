@@ -1,12 +1,12 @@
 #include "storage/sqlite/sqlite_backend.hpp"
 
-#include "storage/sqlite/sqlite_errors.hpp"
-#include "storage/sqlite/sqlite_schema.hpp"
-#include "storage/sqlite/sqlite_stores.hpp"
-
 #include <fmt/format.h>
 
 #include <chrono>
+
+#include "storage/sqlite/sqlite_errors.hpp"
+#include "storage/sqlite/sqlite_schema.hpp"
+#include "storage/sqlite/sqlite_stores.hpp"
 
 namespace quire::storage::sqlite {
 
@@ -143,9 +143,8 @@ void SqliteBackend::give_back(Connection* reader) noexcept {
 Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcept {
   if (access == Access::read && !readers_.empty()) {
     QUIRE_TRY(Connection * reader, borrow_reader());
-    auto transaction = std::make_unique<SqliteTransaction>(*reader, access,
-                                                           std::unique_lock<std::timed_mutex>(),
-                                                           this);
+    auto transaction = std::make_unique<SqliteTransaction>(
+        *reader, access, std::unique_lock<std::timed_mutex>(), this);
     QUIRE_TRY(guarded([&]() -> Result<void> {
       reader->exec("BEGIN");
       return success();

@@ -1,17 +1,16 @@
 #pragma once
-// The SQLite backend: one writer connection (writes in BEGIN IMMEDIATE transactions, serialised by a
-// lock) and a small pool of read-only connections that read WAL snapshots beside it. An in-memory
+// The SQLite backend: one writer connection (writes in BEGIN IMMEDIATE transactions, serialised by
+// a lock) and a small pool of read-only connections that read WAL snapshots beside it. An in-memory
 // database has one connection for both.
-
-#include "storage/sqlite/sqlite_connection.hpp"
-
-#include <quire/storage.hpp>
 
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <quire/storage.hpp>
 #include <string>
 #include <vector>
+
+#include "storage/sqlite/sqlite_connection.hpp"
 
 namespace quire::storage::sqlite {
 

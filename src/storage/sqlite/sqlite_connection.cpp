@@ -20,7 +20,7 @@ Connection::Connection(const std::string& filename, Role role, bool in_memory,
     : db_(filename, open_flags(role, in_memory), static_cast<int>(options.busy_timeout_ms)) {
   exec("PRAGMA foreign_keys = ON");
   exec(options.synchronous == Synchronous::full ? "PRAGMA synchronous = FULL"
-                                                 : "PRAGMA synchronous = NORMAL");
+                                                : "PRAGMA synchronous = NORMAL");
   if (role == Role::writer && !in_memory) {
     // WAL lets readers run beside the writer. The autocheckpoint bounds the log, and the size limit
     // truncates the file back after a checkpoint has emptied it.
@@ -40,7 +40,9 @@ Query Connection::query(std::string_view sql) {
   return Query(*found->second);
 }
 
-void Connection::exec(const char* sql) { db_.exec(sql); }
+void Connection::exec(const char* sql) {
+  db_.exec(sql);
+}
 
 void Connection::exec_quietly(const char* sql) noexcept {
   sqlite3_exec(db_.getHandle(), sql, nullptr, nullptr, nullptr);

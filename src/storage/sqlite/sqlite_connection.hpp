@@ -2,11 +2,11 @@
 // One SQLite connection with its prepared statements, each prepared once and reused for the life of
 // the connection.
 
-#include <quire/options.hpp>
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+
 #include <memory>
+#include <quire/options.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>

@@ -16,8 +16,8 @@ std::string_view constraint_subject(std::string_view message) {
 }  // namespace
 
 Error sqlite_error(int extended_code, std::string_view message) {
-  std::string detail = fmt::format("SQLite {} ({}): {}", sqlite3_errstr(extended_code),
-                                   extended_code, message);
+  std::string detail =
+      fmt::format("SQLite {} ({}): {}", sqlite3_errstr(extended_code), extended_code, message);
   switch (extended_code) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -28,8 +28,8 @@ Error sqlite_error(int extended_code, std::string_view message) {
     case SQLITE_CONSTRAINT_CHECK:
     case SQLITE_CONSTRAINT_NOTNULL:
     case SQLITE_CONSTRAINT_DATATYPE:
-      return fail(Errc::invalid_argument, fmt::format("the database refused the value: {}", message),
-                  std::move(detail));
+      return fail(Errc::invalid_argument,
+                  fmt::format("the database refused the value: {}", message), std::move(detail));
     case SQLITE_CONSTRAINT_TRIGGER:
       return fail(Errc::permission_denied, std::string(message), std::move(detail));
     default:

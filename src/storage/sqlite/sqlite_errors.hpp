@@ -2,10 +2,10 @@
 // SQLite's result codes mapped to quire's Errc, in one place. The native code is kept in
 // Error::backend_detail.
 
-#include <quire/result.hpp>
-
 #include <SQLiteCpp/Exception.h>
+
 #include <new>
+#include <quire/result.hpp>
 #include <string_view>
 
 namespace quire::storage::sqlite {

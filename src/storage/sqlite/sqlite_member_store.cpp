@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include "storage/sqlite/sqlite_errors.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
-
-#include <fmt/format.h>
 
 namespace quire::storage::sqlite {
 
@@ -32,15 +32,10 @@ Result<void> SqliteMemberStore::insert(const Member& row) noexcept {
 }
 
 Result<std::optional<Member>> SqliteMemberStore::find(TenantId tenant, UserId user) noexcept {
-  return guarded([&]() -> Result<std::optional<Member>> {
-    auto query = db_.query(
-        "SELECT tenant_id, user_id, role, joined_at FROM members"
-        " WHERE tenant_id = ? AND user_id = ?");
-    query->bind(1, static_cast<std::int64_t>(tenant));
-    query->bind(2, static_cast<std::int64_t>(user));
-    if (!query->executeStep()) return std::optional<Member>();
-    return std::optional<Member>(read_member(*query));
-  });
+  return find_one(db_,
+                  "SELECT tenant_id, user_id, role, joined_at FROM members"
+                  " WHERE tenant_id = ? AND user_id = ?",
+                  read_member, static_cast<std::int64_t>(tenant), static_cast<std::int64_t>(user));
 }
 
 Result<std::vector<Member>> SqliteMemberStore::list(TenantId tenant) noexcept {
@@ -49,9 +44,7 @@ Result<std::vector<Member>> SqliteMemberStore::list(TenantId tenant) noexcept {
         "SELECT tenant_id, user_id, role, joined_at FROM members WHERE tenant_id = ?"
         " ORDER BY user_id");
     query->bind(1, static_cast<std::int64_t>(tenant));
-    std::vector<Member> rows;
-    while (query->executeStep()) rows.push_back(read_member(*query));
-    return rows;
+    return collect(query, read_member);
   });
 }
 

@@ -1,11 +1,11 @@
 #include "storage/sqlite/sqlite_schema.hpp"
 
-#include "storage/sqlite/sqlite_errors.hpp"
-
 #include <fmt/format.h>
-#include <quire/time.hpp>
 
 #include <array>
+#include <quire/time.hpp>
+
+#include "storage/sqlite/sqlite_errors.hpp"
 
 namespace quire::storage::sqlite {
 
@@ -55,7 +55,9 @@ constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell t
 
 }  // namespace
 
-int latest_schema_version() noexcept { return static_cast<int>(migrations.size()); }
+int latest_schema_version() noexcept {
+  return static_cast<int>(migrations.size());
+}
 
 Result<int> current_schema_version(Connection& connection) noexcept {
   return guarded([&]() -> Result<int> {

@@ -1,9 +1,9 @@
 #pragma once
 // The SQLite schema as forward-only migrations, recorded in schema_version.
 
-#include "storage/sqlite/sqlite_connection.hpp"
-
 #include <quire/result.hpp>
+
+#include "storage/sqlite/sqlite_connection.hpp"
 
 namespace quire::storage::sqlite {
 

@@ -1,9 +1,10 @@
 #pragma once
 // The SQLite implementations of the stores: each one holds the connection of its transaction.
 
-#include "storage/sqlite/sqlite_connection.hpp"
-
 #include <quire/storage.hpp>
+
+#include "storage/sqlite/sqlite_connection.hpp"
+#include "storage/sqlite/sqlite_errors.hpp"
 
 namespace quire::storage::sqlite {
 
@@ -64,6 +65,45 @@ template <class T>
 std::optional<T> optional_column(SQLite::Statement& statement, int index) {
   if (statement.isColumnNull(index)) return std::nullopt;
   return statement.getColumn(index).operator T();
+}
+
+// Binds `values` to parameters 1, 2, ….
+template <class... Values>
+void bind_all(SQLite::Statement& statement, const Values&... values) {
+  int index = 0;
+  (statement.bind(++index, values), ...);
+}
+
+// Every row a query returns, each read by `read`.
+template <class Read>
+auto collect(Query& query, Read read) {
+  std::vector<decltype(read(*query))> rows;
+  while (query->executeStep()) rows.push_back(read(*query));
+  return rows;
+}
+
+// The row `sql` finds for `keys`, read by `read`, or nullopt.
+template <class Read, class... Keys>
+auto find_one(Connection& db, std::string_view sql, Read read, const Keys&... keys) noexcept {
+  using Row = decltype(read(std::declval<SQLite::Statement&>()));
+  return guarded([&]() -> Result<std::optional<Row>> {
+    auto query = db.query(sql);
+    bind_all(*query, keys...);
+    if (!query->executeStep()) return std::optional<Row>();
+    return std::optional<Row>(read(*query));
+  });
+}
+
+// Runs an INSERT whose parameters `bind(statement, row)` sets, and returns the new row's id.
+template <class Row, class Bind>
+Result<std::int64_t> insert_row(Connection& db, std::string_view sql, const Row& row,
+                                Bind bind) noexcept {
+  return guarded([&]() -> Result<std::int64_t> {
+    auto query = db.query(sql);
+    bind(*query, row);
+    query->exec();
+    return db.db().getLastInsertRowid();
+  });
 }
 
 }  // namespace quire::storage::sqlite

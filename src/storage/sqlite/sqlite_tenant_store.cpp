@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include "storage/sqlite/sqlite_errors.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
-
-#include <fmt/format.h>
 
 namespace quire::storage::sqlite {
 
@@ -25,16 +25,6 @@ Tenant read_tenant(SQLite::Statement& row) {
   return tenant;
 }
 
-template <class Key>
-Result<std::optional<Tenant>> find_one(Connection& db, std::string_view sql, const Key& key) {
-  return guarded([&]() -> Result<std::optional<Tenant>> {
-    auto query = db.query(sql);
-    query->bind(1, key);
-    if (!query->executeStep()) return std::optional<Tenant>();
-    return std::optional<Tenant>(read_tenant(*query));
-  });
-}
-
 // Binds every column but id, in TENANT_COLUMNS order, from parameter 1.
 void bind_tenant(SQLite::Statement& statement, const Tenant& row) {
   statement.bind(1, row.slug);
@@ -51,27 +41,25 @@ void bind_tenant(SQLite::Statement& statement, const Tenant& row) {
 }  // namespace
 
 Result<TenantId> SqliteTenantStore::insert(const Tenant& row) noexcept {
-  return guarded([&]() -> Result<TenantId> {
-    auto query = db_.query(
-        "INSERT INTO tenants (slug, name, plan, domain, settings, is_active, created_at,"
-        " updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    bind_tenant(*query, row);
-    query->exec();
-    return db_.db().getLastInsertRowid();
-  });
+  return insert_row(
+      db_,
+      "INSERT INTO tenants (slug, name, plan, domain, settings, is_active, created_at,"
+      " updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      row, bind_tenant);
 }
 
 Result<std::optional<Tenant>> SqliteTenantStore::find(TenantId id) noexcept {
-  return find_one(db_, "SELECT " TENANT_COLUMNS " FROM tenants WHERE id = ?",
+  return find_one(db_, "SELECT " TENANT_COLUMNS " FROM tenants WHERE id = ?", read_tenant,
                   static_cast<std::int64_t>(id));
 }
 
 Result<std::optional<Tenant>> SqliteTenantStore::find_by_slug(std::string_view slug) noexcept {
-  return find_one(db_, "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = ?", std::string(slug));
+  return find_one(db_, "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = ?", read_tenant,
+                  std::string(slug));
 }
 
 Result<std::optional<Tenant>> SqliteTenantStore::find_by_domain(std::string_view domain) noexcept {
-  return find_one(db_, "SELECT " TENANT_COLUMNS " FROM tenants WHERE domain = ?",
+  return find_one(db_, "SELECT " TENANT_COLUMNS " FROM tenants WHERE domain = ?", read_tenant,
                   std::string(domain));
 }
 
@@ -81,13 +69,9 @@ Result<std::vector<Tenant>> SqliteTenantStore::list(const TenantScan& scan) noex
                            " FROM tenants WHERE id > ?1"
                            " AND (?2 OR is_active = 1) AND (?3 OR deleted_at IS NULL)"
                            " ORDER BY id LIMIT ?4");
-    query->bind(1, static_cast<std::int64_t>(scan.after_id));
-    query->bind(2, scan.include_inactive ? 1 : 0);
-    query->bind(3, scan.include_deleted ? 1 : 0);
-    query->bind(4, static_cast<std::int64_t>(scan.limit));
-    std::vector<Tenant> rows;
-    while (query->executeStep()) rows.push_back(read_tenant(*query));
-    return rows;
+    bind_all(*query, static_cast<std::int64_t>(scan.after_id), scan.include_inactive ? 1 : 0,
+             scan.include_deleted ? 1 : 0, static_cast<std::int64_t>(scan.limit));
+    return collect(query, read_tenant);
   });
 }
 
@@ -98,7 +82,8 @@ Result<void> SqliteTenantStore::update(const Tenant& row) noexcept {
         " created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ?");
     bind_tenant(*query, row);
     query->bind(10, static_cast<std::int64_t>(row.id));
-    if (query->exec() == 0) return fail(Errc::not_found, fmt::format("tenant {} not found", row.id));
+    if (query->exec() == 0)
+      return fail(Errc::not_found, fmt::format("tenant {} not found", row.id));
     return success();
   });
 }

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include "storage/sqlite/sqlite_errors.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
-
-#include <fmt/format.h>
 
 namespace quire::storage::sqlite {
 
@@ -22,14 +22,8 @@ User read_user(SQLite::Statement& row) {
   return user;
 }
 
-template <class Key>
-Result<std::optional<UserRow>> find_one(Connection& db, std::string_view sql, const Key& key) {
-  return guarded([&]() -> Result<std::optional<UserRow>> {
-    auto query = db.query(sql);
-    query->bind(1, key);
-    if (!query->executeStep()) return std::optional<UserRow>();
-    return std::optional<UserRow>(UserRow{read_user(*query), query->getColumn(7).getString()});
-  });
+UserRow read_user_row(SQLite::Statement& row) {
+  return UserRow{read_user(row), row.getColumn(7).getString()};
 }
 
 // Binds every column but id, in USER_COLUMNS order, from parameter 1.
@@ -43,59 +37,50 @@ void bind_user(SQLite::Statement& statement, const UserRow& row) {
   statement.bind(7, row.password_hash);
 }
 
-Result<std::vector<User>> collect(Query& query) {
-  std::vector<User> rows;
-  while (query->executeStep()) rows.push_back(read_user(*query));
-  return rows;
-}
-
 }  // namespace
 
 Result<UserId> SqliteUserStore::insert(const UserRow& row) noexcept {
-  return guarded([&]() -> Result<UserId> {
-    auto query = db_.query(
-        "INSERT INTO users (username, email, display_name, is_active, created_at, updated_at,"
-        " password_hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    bind_user(*query, row);
-    query->exec();
-    return db_.db().getLastInsertRowid();
-  });
+  return insert_row(db_,
+                    "INSERT INTO users (username, email, display_name, is_active, created_at,"
+                    " updated_at, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    row, bind_user);
 }
 
 Result<std::optional<UserRow>> SqliteUserStore::find(UserId id) noexcept {
-  return find_one(db_, "SELECT " USER_COLUMNS " FROM users WHERE id = ?",
+  return find_one(db_, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", read_user_row,
                   static_cast<std::int64_t>(id));
 }
 
 Result<std::optional<UserRow>> SqliteUserStore::find_by_username(
     std::string_view username) noexcept {
-  return find_one(db_, "SELECT " USER_COLUMNS " FROM users WHERE username = ?",
+  return find_one(db_, "SELECT " USER_COLUMNS " FROM users WHERE username = ?", read_user_row,
                   std::string(username));
 }
 
 Result<std::optional<UserRow>> SqliteUserStore::find_by_email(std::string_view email) noexcept {
-  return find_one(db_, "SELECT " USER_COLUMNS " FROM users WHERE email = ?", std::string(email));
+  return find_one(db_, "SELECT " USER_COLUMNS " FROM users WHERE email = ?", read_user_row,
+                  std::string(email));
 }
 
 Result<std::vector<User>> SqliteUserStore::list(const Scan& scan) noexcept {
   return guarded([&]() -> Result<std::vector<User>> {
     auto query = db_.query("SELECT " USER_COLUMNS " FROM users WHERE id > ? ORDER BY id LIMIT ?");
-    query->bind(1, static_cast<std::int64_t>(scan.after_id));
-    query->bind(2, static_cast<std::int64_t>(scan.limit));
-    return collect(query);
+    bind_all(*query, static_cast<std::int64_t>(scan.after_id),
+             static_cast<std::int64_t>(scan.limit));
+    return collect(query, read_user);
   });
 }
 
-Result<std::vector<User>> SqliteUserStore::list_members(TenantId tenant, const Scan& scan) noexcept {
+Result<std::vector<User>> SqliteUserStore::list_members(TenantId tenant,
+                                                        const Scan& scan) noexcept {
   return guarded([&]() -> Result<std::vector<User>> {
     auto query = db_.query(
         "SELECT u.id, u.username, u.email, u.display_name, u.is_active, u.created_at,"
         " u.updated_at, u.password_hash FROM members m JOIN users u ON u.id = m.user_id"
         " WHERE m.tenant_id = ? AND m.user_id > ? ORDER BY m.user_id LIMIT ?");
-    query->bind(1, static_cast<std::int64_t>(tenant));
-    query->bind(2, static_cast<std::int64_t>(scan.after_id));
-    query->bind(3, static_cast<std::int64_t>(scan.limit));
-    return collect(query);
+    bind_all(*query, static_cast<std::int64_t>(tenant), static_cast<std::int64_t>(scan.after_id),
+             static_cast<std::int64_t>(scan.limit));
+    return collect(query, read_user);
   });
 }
 
