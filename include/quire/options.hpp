@@ -24,7 +24,7 @@ struct Plan {
 // preset.
 struct PasswordHashing {
   std::uint64_t opslimit = 2;
-  std::size_t memlimit = 64u * 1024u * 1024u;
+  std::size_t memlimit = std::size_t{64} * 1024 * 1024;
   // Hashing is a memory-hungry operation: at most this many run at once, the rest wait.
   unsigned max_concurrent = 4;
 };

@@ -24,18 +24,24 @@ QUIRE_EXPORT Error fail(Errc code, std::string message, std::string backend_deta
 //   QUIRE_TRY(auto row, store.get(id));         // declares row
 //   QUIRE_TRY(tenant.name, check_name(input));  // assigns to an existing lvalue
 // (Boost 1.74's BOOST_OUTCOME_TRY can only declare `auto&&`, hence our own.)
-#define QUIRE_TRY(...) QUIRE_TRY_PICK_(__VA_ARGS__, QUIRE_TRY_VALUE_, QUIRE_TRY_VOID_)(__VA_ARGS__)
+#define QUIRE_TRY(...) \
+  QUIRE_DETAIL_TRY_PICK(__VA_ARGS__, QUIRE_DETAIL_TRY_VALUE, QUIRE_DETAIL_TRY_VOID)(__VA_ARGS__)
 
-#define QUIRE_TRY_PICK_(_1, _2, name, ...) name
-#define QUIRE_TRY_CAT2_(a, b) a##b
-#define QUIRE_TRY_CAT_(a, b) QUIRE_TRY_CAT2_(a, b)
-#define QUIRE_TRY_UNIQUE_ QUIRE_TRY_CAT_(quire_try_, __COUNTER__)
-#define QUIRE_TRY_VOID_(expr) QUIRE_TRY_VOID_IMPL_(QUIRE_TRY_UNIQUE_, expr)
-#define QUIRE_TRY_VOID_IMPL_(unique, expr) \
-  auto&& unique = (expr);                  \
-  if (!unique) [[unlikely]]                \
+#define QUIRE_DETAIL_TRY_PICK(_1, _2, name, ...) name
+#define QUIRE_DETAIL_TRY_CAT2(a, b) a##b
+#define QUIRE_DETAIL_TRY_CAT(a, b) QUIRE_DETAIL_TRY_CAT2(a, b)
+#define QUIRE_DETAIL_TRY_UNIQUE QUIRE_DETAIL_TRY_CAT(quire_try_, __COUNTER__)
+#define QUIRE_DETAIL_TRY_VOID(expr) QUIRE_DETAIL_TRY_VOID_IMPL(QUIRE_DETAIL_TRY_UNIQUE, expr)
+// `unique` and `target` are a name and a declaration or lvalue: they cannot take parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define QUIRE_DETAIL_TRY_VOID_IMPL(unique, expr) \
+  auto&& unique = (expr);                        \
+  if (!unique) [[unlikely]]                      \
   return std::move(unique).as_failure()
-#define QUIRE_TRY_VALUE_(target, expr) QUIRE_TRY_VALUE_IMPL_(QUIRE_TRY_UNIQUE_, target, expr)
-#define QUIRE_TRY_VALUE_IMPL_(unique, target, expr) \
-  QUIRE_TRY_VOID_IMPL_(unique, expr);               \
-  target = std::move(unique).value()
+#define QUIRE_DETAIL_TRY_VALUE(target, expr) \
+  QUIRE_DETAIL_TRY_VALUE_IMPL(QUIRE_DETAIL_TRY_UNIQUE, target, expr)
+// assume_value: the failure case has returned already, so this cannot throw.
+#define QUIRE_DETAIL_TRY_VALUE_IMPL(unique, target, expr) \
+  QUIRE_DETAIL_TRY_VOID_IMPL(unique, expr);               \
+  target = std::move(unique).assume_value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -32,10 +32,14 @@ class TenantRef {
   TenantRef(const char* slug) : value_(std::string(slug ? slug : "")) {}  // NOLINT
 
   bool is_id() const noexcept { return std::holds_alternative<TenantId>(value_); }
-  TenantId id() const noexcept { return is_id() ? std::get<TenantId>(value_) : 0; }
-  const std::string& slug() const noexcept {
-    static const std::string empty;
-    return is_id() ? empty : std::get<std::string>(value_);
+  TenantId id() const noexcept {
+    const auto* id = std::get_if<TenantId>(&value_);
+    return id ? *id : 0;
+  }
+  // Empty for a reference by id.
+  std::string_view slug() const noexcept {
+    const auto* slug = std::get_if<std::string>(&value_);
+    return slug ? std::string_view(*slug) : std::string_view();
   }
 
  private:

@@ -48,7 +48,7 @@ bool password_needs_rehash(std::string_view hash, const PasswordHashing& cost) n
 }
 
 bool is_strong_enough(const PasswordHashing& cost) noexcept {
-  constexpr std::size_t mib = 1024 * 1024;
+  constexpr std::size_t mib = std::size_t{1024} * 1024;
   // OWASP's equivalent argon2id settings: t=1 needs 46 MiB, t=2 19 MiB, t=3 12 MiB, t=4 9 MiB,
   // t>=5 7 MiB.
   std::size_t minimum = 0;

@@ -17,18 +17,24 @@ std::string encode_cursor(const Json& key) {
 Result<Json> decode_cursor(std::string_view cursor) noexcept {
   if (cursor.empty()) return Json();
   if (cursor.size() > 1024) return malformed();
-  auto text = base64url_decode(cursor);
-  if (!text) return malformed();
-  auto value = parse_json("cursor", *text);
-  if (!value) return malformed();
-  return std::move(value).value();
+  try {
+    auto text = base64url_decode(cursor);
+    if (!text) return malformed();
+    auto value = parse_json("cursor", *text);
+    if (!value) return malformed();
+    return std::move(value).assume_value();
+  } catch (const std::bad_alloc&) {
+    return fail(Errc::internal, "out of memory");
+  }
 }
 
 Result<std::int64_t> decode_id_cursor(std::string_view cursor) noexcept {
   QUIRE_TRY(auto key, decode_cursor(cursor));
   if (key.is_null()) return std::int64_t{0};
-  if (!key.is_number_integer() || key.get<std::int64_t>() < 0) return malformed();
-  return key.get<std::int64_t>();
+  // Ids are never negative, so nlohmann/json holds a valid one as an unsigned number.
+  const auto* id = key.get_ptr<const Json::number_unsigned_t*>();
+  if (id == nullptr || *id > static_cast<std::uint64_t>(INT64_MAX)) return malformed();
+  return static_cast<std::int64_t>(*id);
 }
 
 }  // namespace quire::detail

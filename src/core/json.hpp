@@ -15,7 +15,7 @@ using Json = nlohmann::json;
 Result<Json> parse_json(std::string_view field, std::string_view text) noexcept;
 // As parse_json, and the value must be an object of at most max_bytes of text.
 Result<Json> parse_json_object(std::string_view field, std::string_view text,
-                               std::size_t max_bytes = 64 * 1024) noexcept;
+                               std::size_t max_bytes = std::size_t{64} * 1024) noexcept;
 // Compact text; invalid UTF-8 is replaced (U+FFFD) rather than thrown on.
 std::string dump_json(const Json& value);
 

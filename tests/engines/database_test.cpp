@@ -219,3 +219,23 @@ TEST_CASE("database: a tenant written by one process is read by another") {
   all.limit = 1000;
   CHECK(must(db.system().tenants().list(all)).items.size() == 200);
 }
+
+TEST_CASE("database: checkpoints keep the WAL bounded") {
+  TempDir dir;
+  Options options = test_options();
+  options.wal_autocheckpoint_pages = 64;  // 256 KiB of 4 KiB pages
+  auto db = must(Database::open(dir.sqlite_url(), options));
+  const std::string settings = R"({"padding":")" + std::string(4000, 'p') + R"("})";
+  // About 8 MiB of rows, committed one by one.
+  for (int i = 0; i < 2000; ++i) {
+    must(db.system().tenants().create(
+        {.slug = "t-" + std::to_string(i), .name = "T", .settings = settings}));
+  }
+  const auto wal = std::filesystem::file_size(dir.path() / "test.db-wal");
+  CHECK_MESSAGE(wal < 2u * 1024u * 1024u, "WAL grew to ", wal, " bytes");
+  CHECK(std::filesystem::file_size(dir.path() / "test.db") > 7u * 1024u * 1024u);
+  db.close();
+  // The last close checkpoints and truncates the log.
+  CHECK((!std::filesystem::exists(dir.path() / "test.db-wal") ||
+         std::filesystem::file_size(dir.path() / "test.db-wal") == 0));
+}

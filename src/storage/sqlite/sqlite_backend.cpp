@@ -80,8 +80,8 @@ class SqliteTransaction final : public Transaction {
 
 }  // namespace
 
-SqliteBackend::SqliteBackend(const std::string& path, const Options& options)
-    : options_(options), in_memory_(path.empty()) {
+SqliteBackend::SqliteBackend(const std::string& path, Options options)
+    : options_(std::move(options)), in_memory_(path.empty()) {
   writer_ = std::make_unique<Connection>(in_memory_ ? ":memory:" : path, Connection::Role::writer,
                                          in_memory_, options_);
 }
@@ -97,7 +97,9 @@ SqliteBackend::~SqliteBackend() {
 Result<std::unique_ptr<Backend>> SqliteBackend::open(const std::string& path,
                                                      const Options& options) noexcept {
   return guarded([&]() -> Result<std::unique_ptr<Backend>> {
-    std::unique_ptr<SqliteBackend> backend(new SqliteBackend(path, options));
+    // The constructor is private, so no make_unique; guarded() catches a failed allocation.
+    std::unique_ptr<SqliteBackend> backend(
+        new SqliteBackend(path, options));  // NOLINT(bugprone-unhandled-exception-at-new)
     QUIRE_TRY(migrate(*backend->writer_));
     if (!backend->in_memory_) {
       // Readers open after the migrations, so the file already has its schema and WAL mode.
@@ -141,31 +143,34 @@ void SqliteBackend::give_back(Connection* reader) noexcept {
 }
 
 Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcept {
-  if (access == Access::read && !readers_.empty()) {
-    QUIRE_TRY(Connection * reader, borrow_reader());
-    auto transaction = std::make_unique<SqliteTransaction>(
-        *reader, access, std::unique_lock<std::timed_mutex>(), this);
-    QUIRE_TRY(guarded([&]() -> Result<void> {
+  return guarded([&]() -> Result<std::unique_ptr<Transaction>> {
+    if (access == Access::read && !readers_.empty()) {
+      QUIRE_TRY(Connection * reader, borrow_reader());
+      std::unique_ptr<SqliteTransaction> transaction;
+      try {
+        transaction = std::make_unique<SqliteTransaction>(
+            *reader, access, std::unique_lock<std::timed_mutex>(), this);
+      } catch (...) {
+        give_back(reader);  // the transaction that would have given it back never existed
+        throw;
+      }
       reader->exec("BEGIN");
-      return success();
-    }));
-    return std::unique_ptr<Transaction>(std::move(transaction));
-  }
-  QUIRE_TRY(auto lock, lock_writer());
-  auto transaction =
-      std::make_unique<SqliteTransaction>(*writer_, access, std::move(lock), nullptr);
-  // IMMEDIATE takes the file's write lock now, so a write never fails half-way on a lock upgrade.
-  QUIRE_TRY(guarded([&]() -> Result<void> {
+      return std::unique_ptr<Transaction>(std::move(transaction));
+    }
+    QUIRE_TRY(auto lock, lock_writer());
+    auto transaction =
+        std::make_unique<SqliteTransaction>(*writer_, access, std::move(lock), nullptr);
     if (access == Access::read) {
       // The one connection of an in-memory database: a read transaction must not write either.
       writer_->exec("PRAGMA query_only = ON");
       writer_->exec("BEGIN");
     } else {
+      // IMMEDIATE takes the file's write lock now, so a write never fails half-way on a lock
+      // upgrade.
       writer_->exec("BEGIN IMMEDIATE");
     }
-    return success();
-  }));
-  return std::unique_ptr<Transaction>(std::move(transaction));
+    return std::unique_ptr<Transaction>(std::move(transaction));
+  });
 }
 
 Result<int> SqliteBackend::schema_version() noexcept {

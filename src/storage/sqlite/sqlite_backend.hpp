@@ -30,7 +30,7 @@ class SqliteBackend final : public Backend {
   void give_back(Connection* reader) noexcept;
 
  private:
-  SqliteBackend(const std::string& path, const Options& options);
+  SqliteBackend(const std::string& path, Options options);
   Result<Connection*> borrow_reader() noexcept;
   Result<std::unique_lock<std::timed_mutex>> lock_writer() noexcept;
 
