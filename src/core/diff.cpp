@@ -1,0 +1,1 @@
+// Line-based text diff (Myers); written by the Version engine's issue.

@@ -1,0 +1,1 @@
+// Tests of src/core/diff.cpp.
