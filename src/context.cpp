@@ -10,6 +10,8 @@ TenantEngine Context::tenants() const noexcept {
   return TenantEngine(state_);
 }
 
+AuditEngine Context::audit() const noexcept { return AuditEngine(state_); }
+
 UserEngine Context::users() const noexcept {
   return UserEngine(state_);
 }

@@ -55,8 +55,8 @@ Context Database::system() const noexcept {
 Result<Context> Database::system(const TenantRef& tenant) const noexcept {
   auto state = std::make_shared<detail::ContextState>();
   state->db = state_;
-  return detail::read_unit(*state, [&](storage::Transaction& tx) -> Result<Context> {
-    QUIRE_TRY(auto row, detail::find_tenant(tx, tenant));
+  return detail::read_unit(*state, [&](detail::Unit& unit) -> Result<Context> {
+    QUIRE_TRY(auto row, detail::find_tenant(unit.tx(), tenant));
     if (row.deleted_at) {
       return fail(Errc::not_found, fmt::format("tenant {} is deleted", row.slug));
     }
@@ -71,7 +71,8 @@ Result<Context> Database::context(const TenantRef& tenant, UserId user,
   state->db = state_;
   state->actor = Actor{ActorType::user, user};
   state->request = std::move(request);
-  return detail::read_unit(*state, [&](storage::Transaction& tx) -> Result<Context> {
+  return detail::read_unit(*state, [&](detail::Unit& unit) -> Result<Context> {
+    auto& tx = unit.tx();
     QUIRE_TRY(auto row, detail::find_tenant(tx, tenant));
     if (row.deleted_at) {
       return fail(Errc::not_found,
@@ -102,23 +103,29 @@ Result<void> Database::transaction(const Context& ctx,
     return fail(Errc::invalid_argument, "the context belongs to another database");
   }
   auto state = std::make_shared<detail::ContextState>(*ctx.state_);
-  return detail::write_unit(*state, [&](storage::Transaction& tx) -> Result<void> {
-    // A nested call joins: its copy of the context already carries the outer call's transaction.
-    if (!state->explicit_transaction || state->explicit_transaction->transaction == nullptr) {
-      state->explicit_transaction = std::make_shared<detail::ExplicitTransaction>();
-      state->explicit_transaction->transaction = &tx;
-    }
+  const bool outermost =
+      !state->explicit_transaction || state->explicit_transaction->transaction == nullptr;
+  if (outermost) state->explicit_transaction = std::make_shared<detail::ExplicitTransaction>();
+  auto result = detail::write_unit(*state, [&](detail::Unit& unit) -> Result<void> {
+    Context inner(state);
+    // A nested call joins: its unit took a savepoint in the outer transaction.
+    if (!outermost) return body(inner);
+    auto& slot = *state->explicit_transaction;
+    slot.transaction = &unit.tx();
     // However the body ends, copies of its context must not reach this transaction afterwards.
     struct Detach {
       detail::ExplicitTransaction& slot;
-      storage::Transaction* mine;
-      ~Detach() {
-        if (slot.transaction == mine) slot.transaction = nullptr;
-      }
-    } detach{*state->explicit_transaction, &tx};
-    Context inner(state);
+      ~Detach() { slot.transaction = nullptr; }
+    } detach{slot};
     return body(inner);
   });
+  if (outermost) {
+    // Denied attempts inside were held back: audit them now, each in its own transaction.
+    for (const auto& attempt : state->explicit_transaction->denials) {
+      detail::audit_denial(*state, attempt);
+    }
+  }
+  return result;
 }
 
 void Database::close() noexcept {

@@ -3,11 +3,14 @@
 
 #include <memory>
 #include <optional>
+#include "engines/audit_record.hpp"
+
 #include <quire/context.hpp>
 #include <quire/options.hpp>
 #include <quire/storage.hpp>
 #include <semaphore>
 #include <shared_mutex>
+#include <vector>
 
 namespace quire::detail {
 
@@ -31,6 +34,8 @@ struct DatabaseState {
 struct ExplicitTransaction {
   storage::Transaction* transaction = nullptr;
   unsigned savepoints = 0;  // names nested units uniquely
+  // Denied attempts inside: audited in their own transaction once this one has ended.
+  std::vector<AuditRecord> denials;
 };
 
 struct ContextState {

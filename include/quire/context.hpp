@@ -2,6 +2,7 @@
 // Who acts, and from where. Every engine is reached through a Context, so no call can touch tenant
 // data without naming the tenant and the actor; the audit trail records the request metadata.
 
+#include <quire/audit.hpp>
 #include <quire/quire_export.h>
 
 #include <memory>
@@ -12,8 +13,6 @@
 #include <string>
 
 namespace quire {
-
-enum class ActorType : int { system = 0, user = 1, api_key = 2 };
 
 struct Actor {
   ActorType type = ActorType::system;
@@ -35,6 +34,7 @@ class QUIRE_EXPORT Context {
 
   TenantEngine tenants() const noexcept;
   UserEngine users() const noexcept;
+  AuditEngine audit() const noexcept;
 
   // The tenant this context acts in; none for the tenant-less system context.
   std::optional<TenantId> tenant_id() const noexcept;

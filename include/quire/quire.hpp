@@ -3,6 +3,7 @@
 
 #include <quire/quire_version.h>
 
+#include <quire/audit.hpp>
 #include <quire/context.hpp>
 #include <quire/database.hpp>
 #include <quire/error.hpp>

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <quire/audit.hpp>
 #include <quire/options.hpp>
 #include <quire/result.hpp>
 #include <quire/tenant.hpp>
@@ -78,6 +79,41 @@ class MemberStore {
   virtual Result<void> remove(TenantId tenant, UserId user) noexcept = 0;
 };
 
+// What AuditStore::query filters on; `before_seq` 0 starts from the newest entry.
+struct AuditFilter {
+  std::optional<ActorType> actor_type;
+  std::optional<std::int64_t> actor_id;
+  std::string action;
+  std::string resource_type;
+  std::string resource_id;
+  std::string outcome;
+  std::optional<Timestamp> since;
+  std::optional<Timestamp> until;
+  std::int64_t before_seq = 0;
+  unsigned limit = 50;
+};
+
+// The audit trail of every chain. Entries are only ever appended; the backend refuses UPDATE and
+// DELETE on them by itself (triggers, privileges), except through purge_before.
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+  // The newest entry of a chain, if any.
+  virtual Result<std::optional<AuditHead>> head(TenantId chain) noexcept = 0;
+  // Errors: already_exists (the seq is taken: another writer appended first).
+  virtual Result<void> append(const AuditEntry& entry) noexcept = 0;
+  // Newest first.
+  virtual Result<std::vector<AuditEntry>> query(TenantId chain,
+                                                const AuditFilter& filter) noexcept = 0;
+  // Oldest first: entries with seq > after_seq.
+  virtual Result<std::vector<AuditEntry>> scan(TenantId chain, std::int64_t after_seq,
+                                               unsigned limit) noexcept = 0;
+  // The seq of the last entry before `cutoff`, or 0.
+  virtual Result<std::int64_t> last_seq_before(TenantId chain, Timestamp cutoff) noexcept = 0;
+  // Removes the entries with seq <= through_seq; returns how many.
+  virtual Result<std::int64_t> purge_through(TenantId chain, std::int64_t through_seq) noexcept = 0;
+};
+
 enum class Access : int { read = 0, write = 1 };
 
 // Rolls back in its destructor unless committed; never throws.
@@ -89,6 +125,7 @@ class Transaction {
   virtual TenantStore& tenants() noexcept = 0;
   virtual UserStore& users() noexcept = 0;
   virtual MemberStore& members() noexcept = 0;
+  virtual AuditStore& audit() noexcept = 0;
 
   // Nested units of work inside an explicit transaction undo only their own changes on failure.
   virtual Result<void> savepoint(std::string_view name) noexcept = 0;

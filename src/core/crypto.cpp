@@ -110,6 +110,20 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out(hex.size() / 2, '\0');
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), hex.data(),
+                     hex.size(), nullptr, &length, &end) != 0 ||
+      end != hex.data() + hex.size()) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
 std::string base64url_encode(std::string_view bytes) {
   constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');

@@ -34,6 +34,8 @@ std::string random_bytes(std::size_t count);
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
 std::string to_hex(std::string_view bytes);
+// Lower- or upper-case hex without separators; nullopt for anything else.
+std::optional<std::string> from_hex(std::string_view hex);
 std::string base64url_encode(std::string_view bytes);  // no padding
 std::optional<std::string> base64url_decode(std::string_view text);
 

@@ -37,4 +37,26 @@ std::string dump_json(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::pair<Json, Json> changed_fields(const Json& before, const Json& after) {
+  Json old_values = Json::object();
+  Json new_values = Json::object();
+  for (const auto& [key, value] : before.items()) {
+    const auto other = after.find(key);
+    if (other == after.end()) {
+      old_values[key] = value;
+      new_values[key] = nullptr;
+    } else if (*other != value) {
+      old_values[key] = value;
+      new_values[key] = *other;
+    }
+  }
+  for (const auto& [key, value] : after.items()) {
+    if (!before.contains(key)) {
+      old_values[key] = nullptr;
+      new_values[key] = value;
+    }
+  }
+  return {std::move(old_values), std::move(new_values)};
+}
+
 }  // namespace quire::detail

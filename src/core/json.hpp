@@ -6,6 +6,7 @@
 #include <quire/result.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace quire::detail {
 
@@ -18,5 +19,9 @@ Result<Json> parse_json_object(std::string_view field, std::string_view text,
                                std::size_t max_bytes = std::size_t{64} * 1024) noexcept;
 // Compact text; invalid UTF-8 is replaced (U+FFFD) rather than thrown on.
 std::string dump_json(const Json& value);
+
+// The fields that differ between two objects, as {their values before, their values after}; a
+// field missing on one side shows as null there.
+std::pair<Json, Json> changed_fields(const Json& before, const Json& after);
 
 }  // namespace quire::detail

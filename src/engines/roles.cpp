@@ -59,39 +59,4 @@ Result<void> check_role(std::string_view role) noexcept {
                   quoted(role)));
 }
 
-Result<Member> acting_member(const ContextState& ctx, storage::Transaction& tx, TenantId tenant,
-                             std::string_view tenant_label) {
-  if (ctx.tenant != tenant) {
-    return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label));
-  }
-  QUIRE_TRY(auto member, tx.members().find(tenant, ctx.actor.id));
-  if (!member) {
-    return fail(Errc::permission_denied, fmt::format("denied: user {} is not a member of tenant {}",
-                                                     ctx.actor.id, tenant_label));
-  }
-  // A deactivated account loses access at once, even through contexts opened before.
-  QUIRE_TRY(auto user, tx.users().find(ctx.actor.id));
-  if (!user || !user->user.is_active) {
-    return fail(Errc::permission_denied,
-                fmt::format("denied: user {} is deactivated", ctx.actor.id));
-  }
-  return std::move(*member);
-}
-
-Result<void> require(const ContextState& ctx, storage::Transaction& tx, std::string_view permission,
-                     TenantId tenant, std::string_view tenant_label) {
-  if (ctx.is_system()) return success();
-  QUIRE_TRY(auto member, acting_member(ctx, tx, tenant, tenant_label));
-  if (!role_has(member.role, permission)) {
-    return fail(Errc::permission_denied, fmt::format("denied: role {} lacks {} in tenant {}",
-                                                     member.role, permission, tenant_label));
-  }
-  return success();
-}
-
-Result<void> require_system(const ContextState& ctx, std::string_view what) {
-  if (ctx.is_system()) return success();
-  return fail(Errc::permission_denied, fmt::format("denied: only the system context may {}", what));
-}
-
 }  // namespace quire::detail

@@ -4,11 +4,8 @@
 
 #include <optional>
 #include <quire/result.hpp>
-#include <quire/storage.hpp>
 #include <span>
 #include <string_view>
-
-#include "state.hpp"
 
 namespace quire::detail {
 
@@ -20,19 +17,5 @@ bool role_has(std::string_view role, std::string_view permission) noexcept;
 
 // Errors: invalid_argument naming the built-in roles.
 Result<void> check_role(std::string_view role) noexcept;
-
-// The acting member of `tenant`, for a user context acting in that tenant. A context of another
-// tenant gets not_found for the whole tenant, so it cannot even learn that it exists.
-// Errors: not_found, permission_denied (not an active member).
-Result<Member> acting_member(const ContextState& ctx, storage::Transaction& tx, TenantId tenant,
-                             std::string_view tenant_label);
-
-// Allows the system context; otherwise the acting member's role must grant `permission`.
-// Errors: permission_denied with the reason ("role author lacks member.manage in tenant acme").
-Result<void> require(const ContextState& ctx, storage::Transaction& tx, std::string_view permission,
-                     TenantId tenant, std::string_view tenant_label);
-
-// Errors: permission_denied unless the context is the system one.
-Result<void> require_system(const ContextState& ctx, std::string_view what);
 
 }  // namespace quire::detail

@@ -1,11 +1,14 @@
 #include "engines/unit_of_work.hpp"
 
+#include "engines/audit_chain.hpp"
+
 #include <fmt/format.h>
 
 namespace quire::detail {
 
-Result<UnitOfWork> UnitOfWork::begin(const ContextState& ctx, storage::Access access) noexcept {
-  UnitOfWork unit;
+Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexcept {
+  Unit unit;
+  unit.ctx_ = &ctx;
   if (auto joined = ctx.explicit_transaction; joined && joined->transaction != nullptr) {
     // Inside Database::transaction: the outer call already holds the database open.
     unit.transaction_ = joined->transaction;
@@ -17,34 +20,83 @@ Result<UnitOfWork> UnitOfWork::begin(const ContextState& ctx, storage::Access ac
   }
   unit.open_ = std::shared_lock(ctx.db->lifecycle);
   if (!ctx.db->backend) return fail(Errc::invalid_argument, "the database is closed");
-  QUIRE_TRY(auto transaction, ctx.db->backend->begin(access));
-  unit.owned_ = std::move(transaction);
+  QUIRE_TRY(unit.owned_, ctx.db->backend->begin(access));
   unit.transaction_ = unit.owned_.get();
   return unit;
 }
 
-UnitOfWork::UnitOfWork(UnitOfWork&& other) noexcept
+Unit::Unit(Unit&& other) noexcept
     : open_(std::move(other.open_)),
       owned_(std::move(other.owned_)),
       transaction_(other.transaction_),
+      ctx_(other.ctx_),
       savepoint_(std::move(other.savepoint_)),
+      denied_(std::move(other.denied_)),
       done_(other.done_) {
   other.transaction_ = nullptr;
   other.done_ = true;
 }
 
-UnitOfWork::~UnitOfWork() {
+Unit::~Unit() {
   if (done_ || transaction_ == nullptr) return;
   // An owned transaction rolls back in its own destructor; a joined one undoes only this unit.
   if (!savepoint_.empty()) (void)transaction_->rollback_to(savepoint_);
   owned_.reset();
 }
 
-Result<void> UnitOfWork::commit() noexcept {
+Result<void> Unit::record(AuditRecord change) {
+  QUIRE_TRY(append_audit(*transaction_, *ctx_, change, "ok"));
+  return success();
+}
+
+Error Unit::deny(AuditRecord attempt, std::string reason) {
+  denied_ = std::move(attempt);
+  return fail(Errc::permission_denied, std::move(reason));
+}
+
+Result<void> Unit::commit() noexcept {
   done_ = true;
   if (owned_) return owned_->commit();
   if (!savepoint_.empty()) return transaction_->release(savepoint_);
   return success();
+}
+
+Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ctx,
+                                const AuditRecord& record, std::string_view outcome) {
+  AuditEntry entry;
+  entry.tenant_id = record.chain;
+  entry.at = now_ms();
+  entry.actor_type = ctx.actor.type;
+  entry.actor_id = ctx.actor.id;
+  entry.action = record.action;
+  entry.resource_type = record.resource_type;
+  entry.resource_id = record.resource_id;
+  entry.outcome = std::string(outcome);
+  if (record.old_values) entry.old_values = dump_json(*record.old_values);
+  if (record.new_values) entry.new_values = dump_json(*record.new_values);
+  entry.ip = ctx.request.ip;
+  entry.user_agent = ctx.request.user_agent;
+  entry.request_id = ctx.request.request_id;
+  QUIRE_TRY(auto head, tx.audit().head(entry.tenant_id));
+  entry.seq = head ? head->seq + 1 : 1;
+  entry.prev_hash = head ? head->hash : genesis_hash();
+  entry.hash = entry_hash(entry);
+  QUIRE_TRY(tx.audit().append(entry));
+  return entry;
+}
+
+void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept {
+  if (auto joined = ctx.explicit_transaction; joined && joined->transaction != nullptr) {
+    try {
+      joined->denials.push_back(attempt);
+    } catch (...) {
+      // Out of memory while failing already: the denial itself has been reported to the caller.
+    }
+    return;
+  }
+  (void)write_unit(ctx, [&](Unit& unit) -> Result<AuditEntry> {
+    return append_audit(unit.tx(), ctx, attempt, "denied");
+  });
 }
 
 }  // namespace quire::detail

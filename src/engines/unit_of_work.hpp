@@ -1,61 +1,92 @@
 #pragma once
 // The unit of work: the one path every engine operation takes. It opens the transaction (or joins
 // the context's explicit one under a savepoint), runs the engine's body, and commits only if the
-// body succeeded, so the permission check, the change and everything recorded with it commit
-// together or not at all. Engines describe what changes; this makes it atomic.
+// body succeeded, so the permission check, the change and its audit entry (and, as the engines
+// land, the version, the search index and the event) commit together or not at all. A denied
+// attempt is audited after the rollback, in a transaction of its own.
+
+#include "engines/audit_record.hpp"
+#include "state.hpp"
+
+#include <quire/result.hpp>
+#include <quire/storage.hpp>
 
 #include <memory>
 #include <new>
-#include <quire/result.hpp>
-#include <quire/storage.hpp>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 
-#include "state.hpp"
-
 namespace quire::detail {
 
-class UnitOfWork {
+class Unit {
  public:
   // Errors: invalid_argument (the database is closed), busy, storage.
-  static Result<UnitOfWork> begin(const ContextState& ctx, storage::Access access) noexcept;
+  static Result<Unit> begin(const ContextState& ctx, storage::Access access) noexcept;
 
-  UnitOfWork(UnitOfWork&& other) noexcept;
-  UnitOfWork& operator=(UnitOfWork&&) = delete;
-  UnitOfWork(const UnitOfWork&) = delete;
-  ~UnitOfWork();
+  Unit(Unit&& other) noexcept;
+  Unit& operator=(Unit&&) = delete;
+  Unit(const Unit&) = delete;
+  ~Unit();
 
   storage::Transaction& tx() noexcept { return *transaction_; }
+  const ContextState& ctx() const noexcept { return *ctx_; }
+
+  // Appends the audit entry of a change made in this unit.
+  Result<void> record(AuditRecord change);
+  // The permission_denied error for `attempt`, remembered so that run_unit audits the attempt
+  // once this unit has rolled back.
+  Error deny(AuditRecord attempt, std::string reason);
+  std::optional<AuditRecord>& denied() noexcept { return denied_; }
+
   // Commits the unit's own transaction, or releases its savepoint in an explicit one.
   Result<void> commit() noexcept;
 
  private:
-  UnitOfWork() = default;
+  Unit() = default;
 
   std::shared_lock<std::shared_mutex> open_;  // keeps close() out while the unit runs
   std::unique_ptr<storage::Transaction> owned_;
   storage::Transaction* transaction_ = nullptr;
+  const ContextState* ctx_ = nullptr;
   std::string savepoint_;  // set when joined to an explicit transaction
+  std::optional<AuditRecord> denied_;
   bool done_ = false;
 };
 
-// Runs `body(transaction)` as one unit of work and returns what it returned. Any exception the body
+// Appends `record` with `outcome` ("ok", "denied") to its chain in `tx`: the next seq, the previous
+// hash, and the hash of this entry.
+Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ctx,
+                                const AuditRecord& record, std::string_view outcome);
+
+// Audits a denied attempt in a transaction of its own, or, inside an explicit transaction, once
+// that transaction has ended.
+void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept;
+
+// Runs `body(unit)` as one unit of work and returns what it returned. Any exception the body
 // lets out becomes an Error and rolls the unit back.
 template <class Body>
 auto run_unit(const ContextState& ctx, storage::Access access, Body&& body) noexcept
-    -> decltype(body(std::declval<storage::Transaction&>())) {
-  try {
-    QUIRE_TRY(auto unit, UnitOfWork::begin(ctx, access));
-    auto result = body(unit.tx());
-    if (result) {
-      QUIRE_TRY(unit.commit());
+    -> decltype(body(std::declval<Unit&>())) {
+  std::optional<AuditRecord> denied;
+  auto result = [&]() -> decltype(body(std::declval<Unit&>())) {
+    try {
+      QUIRE_TRY(auto unit, Unit::begin(ctx, access));
+      auto outcome = body(unit);
+      if (outcome) {
+        QUIRE_TRY(unit.commit());
+      } else if (outcome.error().code == Errc::permission_denied) {
+        denied = std::move(unit.denied());
+      }
+      return outcome;
+    } catch (const std::bad_alloc&) {
+      return fail(Errc::internal, "out of memory");
+    } catch (const std::exception& e) {
+      return fail(Errc::internal, e.what());
     }
-    return result;
-  } catch (const std::bad_alloc&) {
-    return fail(Errc::internal, "out of memory");
-  } catch (const std::exception& e) {
-    return fail(Errc::internal, e.what());
-  }
+  }();
+  if (denied) audit_denial(ctx, *denied);
+  return result;
 }
 
 template <class Body>

@@ -77,7 +77,7 @@ TEST_CASE("database: a file from a newer quire is refused, naming both versions"
   raw_exec(dir.path() / "test.db", "INSERT INTO schema_version VALUES (9999, 0)");
   auto msg = expect_error(Database::open(dir.sqlite_url(), test_options()), Errc::not_supported);
   CHECK(msg.find("9999") != std::string::npos);
-  CHECK(msg.find("schema version 1") != std::string::npos);
+  CHECK(msg.find("(schema version ") != std::string::npos);  // and this quire's own
 }
 
 TEST_CASE("database: a file that is not a database is corrupt") {

@@ -24,7 +24,8 @@ class SqliteTransaction final : public Transaction {
         pool_owner_(pool_owner),
         tenants_(connection),
         users_(connection),
-        members_(connection) {}
+        members_(connection),
+        audit_(connection) {}
 
   SqliteTransaction(const SqliteTransaction&) = delete;
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
@@ -41,6 +42,7 @@ class SqliteTransaction final : public Transaction {
   TenantStore& tenants() noexcept override { return tenants_; }
   UserStore& users() noexcept override { return users_; }
   MemberStore& members() noexcept override { return members_; }
+  AuditStore& audit() noexcept override { return audit_; }
 
   Result<void> savepoint(std::string_view name) noexcept override {
     return run(fmt::format("SAVEPOINT \"{}\"", name));
@@ -76,6 +78,7 @@ class SqliteTransaction final : public Transaction {
   SqliteTenantStore tenants_;
   SqliteUserStore users_;
   SqliteMemberStore members_;
+  SqliteAuditStore audit_;
 };
 
 }  // namespace

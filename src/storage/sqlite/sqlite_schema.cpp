@@ -49,6 +49,47 @@ CREATE TABLE members (
 
 CREATE INDEX members_by_user ON members (user_id, tenant_id);
 )sql",
+    // 2: the audit trail, append-only. A row is removed only while audit_purge holds a row, which
+    // the retention purge inserts and deletes again in its own transaction.
+    R"sql(
+CREATE TABLE audit_log (
+  tenant_id      INTEGER NOT NULL,
+  seq            INTEGER NOT NULL,
+  at             INTEGER NOT NULL,
+  actor_type     TEXT    NOT NULL,
+  actor_id       INTEGER NOT NULL,
+  action         TEXT    NOT NULL,
+  resource_type  TEXT    NOT NULL,
+  resource_id    TEXT    NOT NULL,
+  outcome        TEXT    NOT NULL CHECK (outcome IN ('ok', 'denied')),
+  ip             TEXT    NOT NULL,
+  user_agent     TEXT    NOT NULL,
+  request_id     TEXT    NOT NULL,
+  prev_hash      BLOB    NOT NULL,
+  hash           BLOB    NOT NULL,
+  old_values     TEXT,
+  new_values     TEXT,
+  PRIMARY KEY (tenant_id, seq)
+) STRICT;
+
+CREATE INDEX audit_by_type     ON audit_log (tenant_id, resource_type, seq);
+CREATE INDEX audit_by_resource ON audit_log (tenant_id, resource_id, seq);
+CREATE INDEX audit_by_actor    ON audit_log (tenant_id, actor_id, seq);
+CREATE INDEX audit_by_action   ON audit_log (tenant_id, action, seq);
+
+CREATE TABLE audit_purge (active INTEGER NOT NULL) STRICT;
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+WHEN NOT EXISTS (SELECT 1 FROM audit_purge)
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only: entries are removed only by the retention purge');
+END;
+)sql",
 };
 
 constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell the file apart

@@ -51,6 +51,21 @@ class SqliteMemberStore final : public MemberStore {
   Connection& db_;
 };
 
+class SqliteAuditStore final : public AuditStore {
+ public:
+  explicit SqliteAuditStore(Connection& connection) noexcept : db_(connection) {}
+  Result<std::optional<AuditHead>> head(TenantId chain) noexcept override;
+  Result<void> append(const AuditEntry& entry) noexcept override;
+  Result<std::vector<AuditEntry>> query(TenantId chain, const AuditFilter& filter) noexcept override;
+  Result<std::vector<AuditEntry>> scan(TenantId chain, std::int64_t after_seq,
+                                       unsigned limit) noexcept override;
+  Result<std::int64_t> last_seq_before(TenantId chain, Timestamp cutoff) noexcept override;
+  Result<std::int64_t> purge_through(TenantId chain, std::int64_t through_seq) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
 // Binds an optional value, as NULL when empty.
 template <class T>
 void bind_optional(SQLite::Statement& statement, int index, const std::optional<T>& value) {

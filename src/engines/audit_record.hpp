@@ -1,0 +1,22 @@
+#pragma once
+// What an operation did, or tried to do, as the audit trail records it.
+
+#include "core/json.hpp"
+
+#include <quire/types.hpp>
+
+#include <optional>
+#include <string>
+
+namespace quire::detail {
+
+struct AuditRecord {
+  TenantId chain = 0;  // the tenant whose chain records it; 0 for the system chain
+  std::string action;  // "tenant.update", …
+  std::string resource_type;
+  std::string resource_id;
+  std::optional<Json> old_values;  // for updates: only the fields that changed
+  std::optional<Json> new_values;
+};
+
+}  // namespace quire::detail

@@ -1,0 +1,412 @@
+// The Audit engine: every change recorded in the same transaction, denials in their own, a hash
+// chain that detects tampering done directly to the file, queries, exports and retention.
+
+#include "support/engine_fixture.hpp"
+
+#include <sqlite3.h>
+
+#include <sstream>
+#include <thread>
+
+using namespace quire;
+using namespace quire::test;
+
+namespace {
+
+void raw_exec(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+std::vector<AuditEntry> all_entries(Context& ctx) {
+  AuditQuery query;
+  query.limit = 1000;
+  auto page = must(ctx.audit().query(query));
+  return {page.items.rbegin(), page.items.rend()};  // oldest first
+}
+
+// A tenant with an owner and some history, on a file the test can tamper with.
+struct AuditedTenant {
+  TempDir dir;
+  Database db;
+  Context system;
+  Context tenant;  // the system context of tenant "acme"
+  User owner;
+
+  AuditedTenant()
+      : db(must(Database::open(dir.sqlite_url(), test_options()))),
+        system(db.system()),
+        tenant(system) {
+    must(system.tenants().create({.slug = "acme", .name = "Acme"}));
+    owner = must(system.users().create(
+        {.username = "owner", .email = "owner@acme.test", .password = "owner-password"}));
+    must(system.tenants().add_member("acme", owner.id, "owner"));
+    for (int i = 0; i < 8; ++i) {
+      must(system.tenants().update("acme", {.name = "Acme " + std::to_string(i)}));
+    }
+    tenant = must(db.system("acme"));
+  }
+
+  std::filesystem::path file() const { return dir.path() / "test.db"; }
+  void tamper(const std::string& sql) {
+    db.close();
+    raw_exec(file(), "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql);
+    db = must(Database::open(dir.sqlite_url(), test_options()));
+    tenant = must(db.system("acme"));
+  }
+  Verification verify(std::optional<AuditHead> head = std::nullopt) {
+    return must(tenant.audit().verify(head));
+  }
+};
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("audit: every change is recorded in its tenant's chain", B, QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  auto alice = f.make_user("alice");
+  auto t = must(f.system.tenants().create({.slug = "acme", .name = "Acme", .plan = "pro"}));
+  must(f.system.tenants().update("acme", {.name = "Acme Inc"}));
+  must(f.system.tenants().add_member("acme", alice.id, "editor"));
+  must(f.system.tenants().set_role("acme", alice.id, "admin"));
+  must(f.system.tenants().deactivate("acme"));
+  must(f.system.tenants().activate("acme"));
+
+  auto ctx = must(f.db.system("acme"));
+  auto entries = all_entries(ctx);
+  REQUIRE(entries.size() == 6);
+  std::vector<std::string> actions;
+  for (const auto& e : entries) actions.push_back(e.action);
+  CHECK(actions == std::vector<std::string>{"tenant.create", "tenant.update", "member.add",
+                                            "member.set_role", "tenant.deactivate",
+                                            "tenant.activate"});
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    CHECK(entries[i].tenant_id == t.id);
+    CHECK(entries[i].seq == static_cast<std::int64_t>(i + 1));  // no gaps
+    CHECK(entries[i].outcome == "ok");
+    CHECK(entries[i].actor_type == ActorType::system);
+    CHECK(entries[i].hash.size() == 64);
+    if (i > 0) CHECK(entries[i].prev_hash == entries[i - 1].hash);
+  }
+  CHECK(entries[0].prev_hash == std::string(64, '0'));
+  // Updates record only the fields that changed.
+  CHECK(entries[1].old_values == std::optional<std::string>(R"({"name":"Acme"})"));
+  CHECK(entries[1].new_values == std::optional<std::string>(R"({"name":"Acme Inc"})"));
+  CHECK(entries[3].old_values == std::optional<std::string>(R"({"role":"editor"})"));
+  CHECK(entries[3].new_values == std::optional<std::string>(R"({"role":"admin"})"));
+  CHECK(entries[2].resource_type == "member");
+  CHECK(entries[2].resource_id == std::to_string(alice.id));
+
+  // Accounts live in the system chain; a password change is recorded, never its value.
+  must(f.system.users().set_password(alice.id, "another password"));
+  auto system_chain = all_entries(f.system);
+  REQUIRE(system_chain.size() == 2);
+  CHECK(system_chain[0].action == "user.create");
+  CHECK(system_chain[1].action == "user.set_password");
+  CHECK_FALSE(system_chain[1].new_values);
+  CHECK(system_chain[0].new_values->find("password") == std::string::npos);
+  CHECK(must(f.system.audit().verify()).ok);
+  CHECK(must(ctx.audit().verify()).ok);
+}
+
+TEST_CASE_TEMPLATE("audit: the request metadata and the acting user are recorded", B,
+                   QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  auto alice = f.make_user("alice");
+  must(f.system.tenants().create({.slug = "acme", .name = "Acme"}));
+  must(f.system.tenants().add_member("acme", alice.id, "owner"));
+  auto ctx = must(f.db.context(
+      "acme", alice.id, {.ip = "203.0.113.9", .user_agent = "Editor/1.0", .request_id = "r-42"}));
+  must(ctx.tenants().update("acme", {.name = "Mine"}));
+  auto entries = all_entries(ctx);
+  const auto& last = entries.back();
+  CHECK(last.action == "tenant.update");
+  CHECK(last.actor_type == ActorType::user);
+  CHECK(last.actor_id == alice.id);
+  CHECK(last.ip == "203.0.113.9");
+  CHECK(last.user_agent == "Editor/1.0");
+  CHECK(last.request_id == "r-42");
+}
+
+TEST_CASE_TEMPLATE("audit: a failed change leaves no entry, a denial exactly one", B,
+                   QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  auto viewer = f.make_user("viewer");
+  must(f.system.tenants().create({.slug = "acme", .name = "Acme"}));
+  must(f.system.tenants().add_member("acme", viewer.id, "viewer"));
+  auto ctx = must(f.db.system("acme"));
+  const auto before = all_entries(ctx).size();
+
+  // Failures: validation, conflicts, not found, a transaction rolled back.
+  expect_error(f.system.tenants().update("acme", {.name = ""}), Errc::invalid_argument);
+  expect_error(f.system.tenants().add_member("acme", viewer.id, "editor"), Errc::already_exists);
+  expect_error(f.system.tenants().add_member("acme", 99999, "editor"), Errc::not_found);
+  expect_error(f.db.transaction(f.system,
+                                [&](Context& tx) -> Result<void> {
+                                  QUIRE_TRY(tx.tenants().update("acme", {.name = "Lost"}));
+                                  return fail(Errc::conflict, "rolled back");
+                                }),
+               Errc::conflict);
+  CHECK(all_entries(ctx).size() == before);
+
+  auto as_viewer = must(f.db.context("acme", viewer.id, {.ip = "198.51.100.1"}));
+  auto why = expect_error(as_viewer.tenants().update("acme", {.name = "Mine"}),
+                          Errc::permission_denied);
+  auto entries = all_entries(ctx);
+  REQUIRE(entries.size() == before + 1);
+  const auto& denial = entries.back();
+  CHECK(denial.outcome == "denied");
+  CHECK(denial.action == "tenant.update");
+  CHECK(denial.actor_id == viewer.id);
+  CHECK(denial.ip == "198.51.100.1");
+  CHECK_FALSE(denial.new_values);  // the denied change wrote nothing
+
+  // A denial inside an explicit transaction is audited although the transaction rolls back.
+  auto failed = f.db.transaction(as_viewer, [&](Context& tx) -> Result<void> {
+    QUIRE_TRY(tx.tenants().add_member("acme", viewer.id, "owner"));
+    return success();
+  });
+  expect_error(failed, Errc::permission_denied);
+  entries = all_entries(ctx);
+  REQUIRE(entries.size() == before + 2);
+  CHECK(entries.back().action == "member.add");
+  CHECK(entries.back().outcome == "denied");
+  CHECK(must(ctx.audit().verify()).ok);
+}
+
+TEST_CASE("audit: UPDATE and DELETE on the table are refused by the database") {
+  AuditedTenant t;
+  t.db.close();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(t.file().c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  CHECK(sqlite3_exec(db, "UPDATE audit_log SET action = 'x'", nullptr, nullptr, &error) ==
+        SQLITE_CONSTRAINT);
+  CHECK(std::string(error).find("append-only") != std::string::npos);
+  sqlite3_free(error);
+  CHECK(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, &error) == SQLITE_CONSTRAINT);
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST_CASE("audit: verify names the first entry that was tampered with") {
+  SUBCASE("an intact chain verifies") {
+    AuditedTenant t;
+    auto v = t.verify();
+    CHECK(v.ok);
+    CHECK(v.checked == 10);  // create, member.add, 8 updates
+    CHECK_FALSE(v.first_bad_seq);
+  }
+  SUBCASE("an edited field") {
+    AuditedTenant t;
+    t.tamper("UPDATE audit_log SET new_values = '{\"name\":\"Evil\"}' WHERE seq = 5");
+    auto v = t.verify();
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_seq == std::optional<std::int64_t>(5));
+    CHECK(v.problem.find("changed") != std::string::npos);
+  }
+  SUBCASE("an edited time") {
+    AuditedTenant t;
+    t.tamper("UPDATE audit_log SET at = at + 1 WHERE seq = 7");
+    CHECK(t.verify().first_bad_seq == std::optional<std::int64_t>(7));
+  }
+  SUBCASE("a deleted entry") {
+    AuditedTenant t;
+    t.tamper("DELETE FROM audit_log WHERE seq = 4");
+    auto v = t.verify();
+    CHECK(v.first_bad_seq == std::optional<std::int64_t>(4));
+    CHECK(v.problem.find("missing") != std::string::npos);
+  }
+  SUBCASE("the first entry deleted") {
+    AuditedTenant t;
+    t.tamper("DELETE FROM audit_log WHERE seq = 1");
+    CHECK(t.verify().first_bad_seq == std::optional<std::int64_t>(1));
+  }
+  SUBCASE("two swapped entries") {
+    AuditedTenant t;
+    t.tamper(
+        "UPDATE audit_log SET seq = -1 WHERE seq = 5; UPDATE audit_log SET seq = 5 WHERE seq = 6;"
+        "UPDATE audit_log SET seq = 6 WHERE seq = -1;");
+    CHECK(t.verify().first_bad_seq == std::optional<std::int64_t>(5));
+  }
+  SUBCASE("an inserted entry") {
+    AuditedTenant t;
+    // Make room at seq 3 and copy entry 2 there, as a forger would.
+    t.tamper(
+        "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 3;"
+        "UPDATE audit_log SET seq = seq - 99 WHERE seq >= 103;"
+        "INSERT INTO audit_log SELECT tenant_id, 3, at, actor_type, actor_id, action,"
+        " resource_type, resource_id, outcome, ip, user_agent, request_id, prev_hash, hash,"
+        " old_values, new_values FROM audit_log WHERE seq = 2;");
+    CHECK(t.verify().first_bad_seq == std::optional<std::int64_t>(3));
+  }
+  SUBCASE("a truncated tail is caught against the published head") {
+    AuditedTenant t;
+    const auto head = must(t.tenant.audit().head());
+    CHECK(head.seq == 10);
+    t.tamper("DELETE FROM audit_log WHERE seq >= 8");
+    CHECK(t.verify().ok);  // without the head, a shorter chain is still a chain
+    auto v = t.verify(head);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_seq == std::optional<std::int64_t>(8));
+  }
+  SUBCASE("a rewritten tail is caught against the published head") {
+    AuditedTenant t;
+    const auto head = must(t.tenant.audit().head());
+    t.tamper("UPDATE audit_log SET hash = prev_hash WHERE seq = 10");
+    CHECK(t.verify(head).first_bad_seq == std::optional<std::int64_t>(10));
+  }
+}
+
+TEST_CASE_TEMPLATE("audit: queries filter, page newest first, and check permissions", B,
+                   QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  auto alice = f.make_user("alice");
+  auto bob = f.make_user("bob");
+  must(f.system.tenants().create({.slug = "acme", .name = "Acme", .plan = "pro"}));
+  must(f.system.tenants().create({.slug = "other", .name = "Other"}));
+  must(f.system.tenants().add_member("acme", alice.id, "admin"));
+  must(f.system.tenants().add_member("acme", bob.id, "viewer"));
+  auto as_alice = must(f.db.context("acme", alice.id));
+  for (int i = 0; i < 5; ++i) must(as_alice.tenants().set_role("acme", bob.id, i % 2 ? "viewer" : "editor"));
+  auto as_bob = must(f.db.context("acme", bob.id));
+  expect_error(as_bob.tenants().update("acme", {.name = "x"}), Errc::permission_denied);
+
+  AuditQuery by_alice;
+  by_alice.actor_id = alice.id;
+  auto page = must(as_alice.audit().query(by_alice));
+  REQUIRE(page.items.size() == 5);
+  CHECK(page.items.front().seq > page.items.back().seq);  // newest first
+
+  AuditQuery denied;
+  denied.outcome = "denied";
+  page = must(as_alice.audit().query(denied));
+  REQUIRE(page.items.size() == 1);
+  CHECK(page.items[0].actor_id == bob.id);
+
+  AuditQuery members;
+  members.resource_type = "member";
+  members.resource_id = std::to_string(bob.id);
+  members.limit = 2;
+  std::vector<std::int64_t> seqs;
+  for (;;) {
+    page = must(as_alice.audit().query(members));
+    for (const auto& e : page.items) seqs.push_back(e.seq);
+    if (page.next_cursor.empty()) break;
+    members.cursor = page.next_cursor;
+  }
+  CHECK(seqs.size() == 6);  // member.add + 5 set_role
+  CHECK(std::is_sorted(seqs.rbegin(), seqs.rend()));
+
+  AuditQuery window;
+  window.since = now_ms() + 60'000;
+  CHECK(must(as_alice.audit().query(window)).items.empty());
+
+  AuditQuery bad;
+  bad.outcome = "maybe";
+  expect_error(as_alice.audit().query(bad), Errc::invalid_argument);
+
+  // Viewers may not read the trail; the denial is itself audited.
+  expect_error(as_bob.audit().query(), Errc::permission_denied);
+  expect_error(as_bob.audit().verify(), Errc::permission_denied);
+  // The trail of one tenant is not readable from another.
+  auto other = must(f.db.system("other"));
+  for (const auto& e : all_entries(other)) CHECK(e.resource_type == "tenant");
+}
+
+TEST_CASE_TEMPLATE("audit: exports round-trip", B, QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  must(f.system.tenants().create(
+      {.slug = "acme", .name = "Acme, \"quoted\"", .settings = R"({"a":"x,y"})"}));
+  auto ctx = must(f.db.system("acme"))
+                 .with_request({.ip = "192.0.2.1", .user_agent = "Agent, \"q\"\r\nline two"});
+  must(ctx.tenants().update("acme", {.name = "Plain"}));
+  const auto entries = all_entries(ctx);
+
+  const auto jsonl = must(ctx.audit().export_text(ExportFormat::jsonl));
+  std::istringstream lines(jsonl);
+  std::string line;
+  std::size_t i = 0;
+  while (std::getline(lines, line)) {
+    REQUIRE(i < entries.size());
+    CHECK(line.find("\"seq\":" + std::to_string(entries[i].seq)) != std::string::npos);
+    CHECK(line.find("\"hash\":\"" + entries[i].hash + "\"") != std::string::npos);
+    CHECK(line.find("\"action\":\"" + entries[i].action + "\"") != std::string::npos);
+    ++i;
+  }
+  CHECK(i == entries.size());
+
+  // CSV: parse it back with an RFC 4180 reader and compare every field that matters.
+  const auto csv = must(ctx.audit().export_text(ExportFormat::csv));
+  std::vector<std::vector<std::string>> records(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t p = 0; p < csv.size(); ++p) {
+    const char c = csv[p];
+    if (quoted) {
+      if (c == '"' && p + 1 < csv.size() && csv[p + 1] == '"') {
+        field += '"';
+        ++p;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      records.back().push_back(std::move(field));
+      field.clear();
+    } else if (c == '\r' && p + 1 < csv.size() && csv[p + 1] == '\n') {
+      records.back().push_back(std::move(field));
+      field.clear();
+      records.emplace_back();
+      ++p;
+    } else {
+      field += c;
+    }
+  }
+  records.pop_back();  // after the last CRLF
+  REQUIRE(records.size() == entries.size() + 1);
+  CHECK(records[0][0] == "tenant_id");
+  for (std::size_t r = 0; r < entries.size(); ++r) {
+    const auto& rec = records[r + 1];
+    REQUIRE(rec.size() == 16);
+    CHECK(rec[12] == entries[r].user_agent);
+    CHECK(rec[1] == std::to_string(entries[r].seq));
+    CHECK(rec[5] == entries[r].action);
+    CHECK(rec[9] == entries[r].old_values.value_or(""));
+    CHECK(rec[10] == entries[r].new_values.value_or(""));
+    CHECK(rec[15] == entries[r].hash);
+  }
+  CHECK(records[1][10].find(R"(Acme, \"quoted\")") != std::string::npos);
+  CHECK(records[2][12] == "Agent, \"q\"\r\nline two");  // a real line break, quoted
+}
+
+TEST_CASE("audit: retention leaves a checkpoint and the chain still verifies") {
+  AuditedTenant t;
+  const Timestamp cutoff = now_ms() + 1;  // everything so far is older
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  must(t.tenant.tenants().update("acme", {.name = "After the cut"}));
+  must(t.tenant.tenants().update("acme", {.name = "Still after"}));
+  // Only the system may purge.
+  auto owner_ctx = must(t.db.context("acme", t.owner.id));
+  expect_error(owner_ctx.audit().purge_before(cutoff), Errc::permission_denied);
+  const auto removed = must(t.tenant.audit().purge_before(cutoff));
+  CHECK(removed == 10);
+  auto v = t.verify();
+  CHECK_MESSAGE(v.ok, v.problem);
+  auto entries = all_entries(t.tenant);
+  REQUIRE(entries.size() == 4);  // two updates, the owner's denied purge, the checkpoint
+  CHECK(entries.front().seq == 11);
+  CHECK(entries.back().action == "audit.checkpoint");
+  CHECK(entries.back().seq == 14);
+  // Deleting more behind the checkpoint's back is still caught.
+  t.tamper("DELETE FROM audit_log WHERE seq = " + std::to_string(removed + 1));
+  CHECK_FALSE(t.verify().ok);
+}
