@@ -12,6 +12,8 @@ TenantEngine Context::tenants() const noexcept {
 
 AuditEngine Context::audit() const noexcept { return AuditEngine(state_); }
 
+PostEngine Context::posts() const noexcept { return PostEngine(state_); }
+
 UserEngine Context::users() const noexcept {
   return UserEngine(state_);
 }

@@ -3,6 +3,7 @@
 // data without naming the tenant and the actor; the audit trail records the request metadata.
 
 #include <quire/audit.hpp>
+#include <quire/post.hpp>
 #include <quire/quire_export.h>
 
 #include <memory>
@@ -35,6 +36,7 @@ class QUIRE_EXPORT Context {
   TenantEngine tenants() const noexcept;
   UserEngine users() const noexcept;
   AuditEngine audit() const noexcept;
+  PostEngine posts() const noexcept;
 
   // The tenant this context acts in; none for the tenant-less system context.
   std::optional<TenantId> tenant_id() const noexcept;

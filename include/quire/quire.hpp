@@ -8,8 +8,10 @@
 #include <quire/database.hpp>
 #include <quire/error.hpp>
 #include <quire/options.hpp>
+#include <quire/post.hpp>
 #include <quire/result.hpp>
 #include <quire/tenant.hpp>
 #include <quire/time.hpp>
 #include <quire/types.hpp>
 #include <quire/user.hpp>
+#include <quire/version.hpp>

@@ -10,12 +10,15 @@
 #include <optional>
 #include <quire/audit.hpp>
 #include <quire/options.hpp>
+#include <quire/post.hpp>
 #include <quire/result.hpp>
 #include <quire/tenant.hpp>
 #include <quire/types.hpp>
 #include <quire/user.hpp>
+#include <quire/version.hpp>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace quire::storage {
@@ -114,6 +117,86 @@ class AuditStore {
   virtual Result<std::int64_t> purge_through(TenantId chain, std::int64_t through_seq) noexcept = 0;
 };
 
+// A listing of posts: the filters of PostQuery, resolved, and the keyset position. The sort key of
+// published orders is published_at with "never" as 0; of title orders, the title.
+struct PostScan {
+  std::optional<std::string> type;
+  std::optional<PostStatus> status;
+  std::optional<UserId> author_id;
+  std::optional<std::string> category;
+  std::optional<std::string> tag;
+  std::optional<std::optional<PostId>> parent_id;
+  std::optional<Timestamp> since;
+  std::optional<Timestamp> until;
+  bool deleted = false;
+  PostOrder order = PostOrder::published_desc;
+  // Continue after this row: its sort key (an integer time, or a title) and its id.
+  std::optional<std::variant<std::int64_t, std::string>> after_key;
+  PostId after_id = 0;
+  unsigned limit = 20;
+};
+
+// Posts of one tenant, their tags, their old slugs and their search index. Every method is scoped
+// by tenant: a row of another tenant is never read or written.
+class PostStore {
+ public:
+  virtual ~PostStore() = default;
+  // Assigns and returns the id; indexes the post for search. Errors: already_exists (slug).
+  virtual Result<PostId> insert(const Post& post) noexcept = 0;
+  virtual Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept = 0;
+  // The post whose current slug this is (not deleted or deleted alike).
+  virtual Result<std::optional<Post>> find_by_slug(TenantId tenant, std::string_view type,
+                                                   std::string_view slug) noexcept = 0;
+  // The post that had this slug before a rename.
+  virtual Result<std::optional<PostId>> find_old_slug(TenantId tenant, std::string_view type,
+                                                      std::string_view slug) noexcept = 0;
+  // Whether a post other than `except` has or had this slug.
+  virtual Result<bool> slug_taken(TenantId tenant, std::string_view type, std::string_view slug,
+                                  PostId except) noexcept = 0;
+  virtual Result<void> add_old_slug(TenantId tenant, std::string_view type, std::string_view slug,
+                                    PostId post) noexcept = 0;
+  // Rewrites every column; re-indexes the post when its title or body changed from `before`.
+  virtual Result<void> update(const Post& before, const Post& after) noexcept = 0;
+  // Removes the post, its tags, old slugs and search entry for good.
+  virtual Result<void> purge(const Post& post) noexcept = 0;
+  // Without bodies: listings never read them.
+  virtual Result<std::vector<Post>> list(TenantId tenant, const PostScan& scan) noexcept = 0;
+  // Posts not in the trash.
+  virtual Result<std::int64_t> count(TenantId tenant) noexcept = 0;
+  virtual Result<std::vector<TermCount>> categories(TenantId tenant) noexcept = 0;
+  virtual Result<std::vector<TermCount>> tags(TenantId tenant) noexcept = 0;
+  // Scheduled posts whose time has come, oldest first.
+  virtual Result<std::vector<PostId>> due(TenantId tenant, Timestamp now) noexcept = 0;
+  // `match` is a full-text expression built by the engine from the user's words; only posts not
+  // in the trash, and only published ones when `published_only`.
+  virtual Result<std::vector<SearchHit>> search(TenantId tenant, std::string_view match,
+                                                bool published_only, unsigned limit) noexcept = 0;
+};
+
+// A stored version: its metadata, title and body, and the rest of the snapshot as JSON.
+struct VersionRow {
+  TenantId tenant_id = 0;
+  Version version;
+  std::string title;
+  std::string body;
+  std::string snapshot = "{}";  // slug, status, category, tags, excerpt, seo, fields
+};
+
+class VersionStore {
+ public:
+  virtual ~VersionStore() = default;
+  // Errors: already_exists (the number is taken).
+  virtual Result<void> insert(const VersionRow& row) noexcept = 0;
+  virtual Result<std::optional<VersionRow>> find(TenantId tenant, PostId post,
+                                                 std::int64_t number) noexcept = 0;
+  // Newest first, metadata only.
+  virtual Result<std::vector<Version>> list(TenantId tenant, PostId post) noexcept = 0;
+  // Deletes all but the newest `keep` versions, never `protect`; returns how many went.
+  virtual Result<std::int64_t> prune(TenantId tenant, PostId post, std::int64_t keep,
+                                     std::int64_t protect) noexcept = 0;
+  virtual Result<void> purge(TenantId tenant, PostId post) noexcept = 0;
+};
+
 enum class Access : int { read = 0, write = 1 };
 
 // Rolls back in its destructor unless committed; never throws.
@@ -126,6 +209,8 @@ class Transaction {
   virtual UserStore& users() noexcept = 0;
   virtual MemberStore& members() noexcept = 0;
   virtual AuditStore& audit() noexcept = 0;
+  virtual PostStore& posts() noexcept = 0;
+  virtual VersionStore& versions() noexcept = 0;
 
   // Nested units of work inside an explicit transaction undo only their own changes on failure.
   virtual Result<void> savepoint(std::string_view name) noexcept = 0;

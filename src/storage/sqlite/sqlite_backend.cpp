@@ -25,7 +25,9 @@ class SqliteTransaction final : public Transaction {
         tenants_(connection),
         users_(connection),
         members_(connection),
-        audit_(connection) {}
+        audit_(connection),
+        posts_(connection),
+        versions_(connection) {}
 
   SqliteTransaction(const SqliteTransaction&) = delete;
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
@@ -43,6 +45,8 @@ class SqliteTransaction final : public Transaction {
   UserStore& users() noexcept override { return users_; }
   MemberStore& members() noexcept override { return members_; }
   AuditStore& audit() noexcept override { return audit_; }
+  PostStore& posts() noexcept override { return posts_; }
+  VersionStore& versions() noexcept override { return versions_; }
 
   Result<void> savepoint(std::string_view name) noexcept override {
     return run(fmt::format("SAVEPOINT \"{}\"", name));
@@ -79,6 +83,8 @@ class SqliteTransaction final : public Transaction {
   SqliteUserStore users_;
   SqliteMemberStore members_;
   SqliteAuditStore audit_;
+  SqlitePostStore posts_;
+  SqliteVersionStore versions_;
 };
 
 }  // namespace

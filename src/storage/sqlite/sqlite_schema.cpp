@@ -90,6 +90,85 @@ BEGIN
   SELECT RAISE(ABORT, 'audit_log is append-only: entries are removed only by the retention purge');
 END;
 )sql",
+    // 3: posts, their tags, old slugs, versions and full-text index. The rowid is the post id, so
+    // an id lookup is one seek; every statement also names the tenant. Large columns come last,
+    // so listings never read into a body's overflow pages.
+    R"sql(
+CREATE TABLE posts (
+  id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id          INTEGER NOT NULL REFERENCES tenants (id),
+  type               TEXT    NOT NULL,
+  parent_id          INTEGER,
+  slug               TEXT    NOT NULL,
+  title              TEXT    NOT NULL,
+  status             TEXT    NOT NULL
+                     CHECK (status IN ('draft', 'in_review', 'scheduled', 'published', 'archived')),
+  author_id          INTEGER NOT NULL,
+  category           TEXT,
+  tags               TEXT    NOT NULL DEFAULT '[]',
+  version            INTEGER NOT NULL,
+  published_version  INTEGER,
+  reading_time       INTEGER NOT NULL,
+  view_count         INTEGER NOT NULL DEFAULT 0,
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  published_at       INTEGER,
+  scheduled_at       INTEGER,
+  deleted_at         INTEGER,
+  excerpt            TEXT    NOT NULL,
+  seo                TEXT    NOT NULL DEFAULT '{}',
+  fields             TEXT    NOT NULL DEFAULT '{}',
+  body               TEXT    NOT NULL,
+  UNIQUE (tenant_id, type, slug)
+) STRICT;
+
+CREATE UNIQUE INDEX posts_by_tenant    ON posts (tenant_id, id);
+CREATE INDEX posts_by_published        ON posts (tenant_id, status, ifnull(published_at, 0), id);
+CREATE INDEX posts_by_updated          ON posts (tenant_id, updated_at, id);
+CREATE INDEX posts_by_created          ON posts (tenant_id, created_at, id);
+CREATE INDEX posts_by_parent           ON posts (tenant_id, parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX posts_by_category         ON posts (tenant_id, category) WHERE category IS NOT NULL;
+CREATE INDEX posts_scheduled           ON posts (tenant_id, scheduled_at) WHERE status = 'scheduled';
+
+CREATE TABLE post_tags (
+  tenant_id  INTEGER NOT NULL,
+  tag        TEXT    NOT NULL,
+  post_id    INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  PRIMARY KEY (tenant_id, tag, post_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX post_tags_by_post ON post_tags (post_id);
+
+CREATE TABLE post_slugs (
+  tenant_id  INTEGER NOT NULL,
+  type       TEXT    NOT NULL,
+  slug       TEXT    NOT NULL,
+  post_id    INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  PRIMARY KEY (tenant_id, type, slug)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX post_slugs_by_post ON post_slugs (post_id);
+
+CREATE TABLE post_versions (
+  tenant_id   INTEGER NOT NULL,
+  post_id     INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  number      INTEGER NOT NULL,
+  kind        TEXT    NOT NULL,
+  author_id   INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  size        INTEGER NOT NULL,
+  summary     TEXT    NOT NULL,
+  title       TEXT    NOT NULL,
+  snapshot    TEXT    NOT NULL,
+  body        TEXT    NOT NULL,
+  UNIQUE (tenant_id, post_id, number)
+) STRICT;
+-- Listing a post's versions reads this index alone, never a body.
+CREATE INDEX post_versions_listing
+  ON post_versions (tenant_id, post_id, number, kind, author_id, created_at, size, summary);
+
+CREATE VIRTUAL TABLE posts_fts USING fts5 (
+  title, body, content = 'posts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+)sql",
 };
 
 constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell the file apart

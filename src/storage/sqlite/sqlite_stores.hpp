@@ -66,6 +66,48 @@ class SqliteAuditStore final : public AuditStore {
   Connection& db_;
 };
 
+class SqlitePostStore final : public PostStore {
+ public:
+  explicit SqlitePostStore(Connection& connection) noexcept : db_(connection) {}
+  Result<PostId> insert(const Post& post) noexcept override;
+  Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept override;
+  Result<std::optional<Post>> find_by_slug(TenantId tenant, std::string_view type,
+                                           std::string_view slug) noexcept override;
+  Result<std::optional<PostId>> find_old_slug(TenantId tenant, std::string_view type,
+                                              std::string_view slug) noexcept override;
+  Result<bool> slug_taken(TenantId tenant, std::string_view type, std::string_view slug,
+                          PostId except) noexcept override;
+  Result<void> add_old_slug(TenantId tenant, std::string_view type, std::string_view slug,
+                            PostId post) noexcept override;
+  Result<void> update(const Post& before, const Post& after) noexcept override;
+  Result<void> purge(const Post& post) noexcept override;
+  Result<std::vector<Post>> list(TenantId tenant, const PostScan& scan) noexcept override;
+  Result<std::int64_t> count(TenantId tenant) noexcept override;
+  Result<std::vector<TermCount>> categories(TenantId tenant) noexcept override;
+  Result<std::vector<TermCount>> tags(TenantId tenant) noexcept override;
+  Result<std::vector<PostId>> due(TenantId tenant, Timestamp now) noexcept override;
+  Result<std::vector<SearchHit>> search(TenantId tenant, std::string_view match,
+                                        bool published_only, unsigned limit) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+class SqliteVersionStore final : public VersionStore {
+ public:
+  explicit SqliteVersionStore(Connection& connection) noexcept : db_(connection) {}
+  Result<void> insert(const VersionRow& row) noexcept override;
+  Result<std::optional<VersionRow>> find(TenantId tenant, PostId post,
+                                         std::int64_t number) noexcept override;
+  Result<std::vector<Version>> list(TenantId tenant, PostId post) noexcept override;
+  Result<std::int64_t> prune(TenantId tenant, PostId post, std::int64_t keep,
+                             std::int64_t protect) noexcept override;
+  Result<void> purge(TenantId tenant, PostId post) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
 // Binds an optional value, as NULL when empty.
 template <class T>
 void bind_optional(SQLite::Statement& statement, int index, const std::optional<T>& value) {

@@ -1,0 +1,159 @@
+#include "core/text.hpp"
+
+#include "core/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace quire::detail {
+
+namespace {
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// A byte that can belong to a searchable word: ASCII letters and digits, and any byte of a
+// multi-byte UTF-8 character.
+bool is_word_byte(char c) noexcept {
+  const auto b = static_cast<unsigned char>(c);
+  return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b >= 0x80;
+}
+
+bool has_word(std::string_view text) noexcept {
+  for (char c : text) {
+    if (is_word_byte(c)) return true;
+  }
+  return false;
+}
+
+std::string quote_term(std::string_view term) {
+  std::string out = "\"";
+  for (char c : term) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace
+
+std::string derive_excerpt(std::string_view markdown, std::size_t max_chars) {
+  std::string plain;
+  bool at_line_start = true;
+  for (std::size_t i = 0; i < markdown.size(); ++i) {
+    const char c = markdown[i];
+    if (c == '\n' || c == '\r') {
+      at_line_start = true;
+      plain += ' ';
+      continue;
+    }
+    if (at_line_start && (c == '#' || c == '>' || c == '-' || c == '+' || c == ' ')) continue;
+    at_line_start = false;
+    // [text](url): keep the text, drop the url.
+    if (c == ']' && i + 1 < markdown.size() && markdown[i + 1] == '(') {
+      const auto close = markdown.find(')', i + 2);
+      if (close != std::string_view::npos) i = close;
+      continue;
+    }
+    if (c == '*' || c == '_' || c == '`' || c == '[' || c == '!') continue;
+    plain += c;
+  }
+  // Collapse runs of spaces.
+  std::string text;
+  for (char c : plain) {
+    if (is_space(c)) {
+      if (!text.empty() && text.back() != ' ') text += ' ';
+    } else {
+      text += c;
+    }
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+
+  // Count characters, not bytes, and never cut inside one.
+  std::size_t chars = 0;
+  std::size_t cut = text.size();
+  std::size_t last_space = std::string::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (chars == max_chars) {
+      cut = i;
+      break;
+    }
+    if (text[i] == ' ') last_space = i;
+    ++chars;
+  }
+  if (cut == text.size()) return text;
+  if (last_space != std::string::npos && last_space > 0) cut = last_space;
+  return text.substr(0, cut) + "…";
+}
+
+std::int64_t reading_time(std::string_view body) noexcept {
+  std::int64_t words = 0;
+  bool in_word = false;
+  for (char c : body) {
+    if (is_space(c)) {
+      in_word = false;
+    } else if (!in_word) {
+      in_word = true;
+      ++words;
+    }
+  }
+  return (words + 199) / 200;
+}
+
+Result<std::string> full_text_query(std::string_view query) noexcept {
+  constexpr std::size_t max_bytes = 1024;
+  constexpr std::size_t max_terms = 32;
+  if (query.size() > max_bytes) {
+    return fail(Errc::invalid_argument,
+                fmt::format("search query must be at most {} bytes, got {}", max_bytes,
+                            query.size()));
+  }
+  if (query.find('\0') != std::string_view::npos) {
+    return fail(Errc::invalid_argument, "search query must not contain NUL bytes");
+  }
+  if (!is_valid_utf8(query)) {
+    return fail(Errc::invalid_argument, "search query must be valid UTF-8");
+  }
+  if (!has_word(query)) {
+    if (query.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+      return fail(Errc::invalid_argument, "search query must not be empty");
+    }
+    return std::string();
+  }
+  try {
+    std::vector<std::string> terms;
+    std::size_t i = 0;
+    while (i < query.size() && terms.size() < max_terms) {
+      if (is_space(query[i])) {
+        ++i;
+      } else if (query[i] == '"') {
+        // A phrase, up to the closing quote or the end.
+        const auto close = query.find('"', i + 1);
+        const auto end = close == std::string_view::npos ? query.size() : close;
+        const auto phrase = query.substr(i + 1, end - i - 1);
+        if (has_word(phrase)) terms.push_back(quote_term(phrase));
+        i = end + 1;
+      } else {
+        auto end = i;
+        while (end < query.size() && !is_space(query[end]) && query[end] != '"') ++end;
+        auto word = query.substr(i, end - i);
+        const bool prefix = word.size() > 1 && word.back() == '*';
+        if (prefix) word.remove_suffix(1);
+        if (has_word(word)) terms.push_back(quote_term(word) + (prefix ? "*" : ""));
+        i = end;
+      }
+    }
+    std::string match;
+    for (const auto& term : terms) {
+      if (!match.empty()) match += ' ';
+      match += term;
+    }
+    return match;
+  } catch (const std::bad_alloc&) {
+    return fail(Errc::internal, "out of memory");
+  }
+}
+
+}  // namespace quire::detail

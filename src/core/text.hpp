@@ -1,0 +1,26 @@
+#pragma once
+// What the Post engine derives from a body, and the safe translation of a user's search words into
+// a full-text expression.
+
+#include <quire/result.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace quire::detail {
+
+// The first words of a Markdown body as plain text (headings, emphasis, links, code and list
+// marks removed), cut at a word boundary to at most max_chars characters, with "…" when cut.
+std::string derive_excerpt(std::string_view markdown, std::size_t max_chars = 200);
+
+// Minutes to read: words ÷ 200, rounded up (0 for an empty body).
+std::int64_t reading_time(std::string_view body) noexcept;
+
+// Turns what a person typed into an FTS5 expression that cannot be anything else: every word
+// becomes a quoted term (quotes doubled), "a phrase" stays a phrase, word* stays a prefix query,
+// and all terms must match. Operators and punctuation are just text. Returns an empty string when
+// nothing searchable is left. Errors: invalid_argument (empty, over 1 KiB, NUL, invalid UTF-8).
+Result<std::string> full_text_query(std::string_view query) noexcept;
+
+}  // namespace quire::detail

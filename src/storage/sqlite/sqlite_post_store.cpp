@@ -1,0 +1,348 @@
+#include "core/json.hpp"
+#include "storage/sqlite/sqlite_stores.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+namespace quire::storage::sqlite {
+
+namespace {
+
+#define POST_META                                                                              \
+  "id, tenant_id, type, parent_id, slug, title, status, author_id, category, tags, version,"   \
+  " published_version, reading_time, view_count, created_at, updated_at, published_at,"        \
+  " scheduled_at, deleted_at, excerpt, seo, fields"
+
+std::int64_t as_int(PostId id) { return static_cast<std::int64_t>(id); }
+
+std::vector<std::string> parse_tags(const std::string& text) {
+  std::vector<std::string> tags;
+  for (const auto& tag : detail::Json::parse(text)) tags.push_back(tag.get<std::string>());
+  return tags;
+}
+
+Post read_post(SQLite::Statement& row, bool with_body) {
+  Post post;
+  post.id = row.getColumn(0).getInt64();
+  post.tenant_id = row.getColumn(1).getInt64();
+  post.type = row.getColumn(2).getString();
+  post.parent_id = optional_column<std::int64_t>(row, 3);
+  post.slug = row.getColumn(4).getString();
+  post.title = row.getColumn(5).getString();
+  post.status = parse_post_status(row.getColumn(6).getString()).value_or(PostStatus::draft);
+  post.author_id = row.getColumn(7).getInt64();
+  post.category = optional_column<std::string>(row, 8);
+  post.tags = parse_tags(row.getColumn(9).getString());
+  post.version = row.getColumn(10).getInt64();
+  post.published_version = optional_column<std::int64_t>(row, 11);
+  post.reading_time = row.getColumn(12).getInt64();
+  post.view_count = row.getColumn(13).getInt64();
+  post.created_at = row.getColumn(14).getInt64();
+  post.updated_at = row.getColumn(15).getInt64();
+  post.published_at = optional_column<std::int64_t>(row, 16);
+  post.scheduled_at = optional_column<std::int64_t>(row, 17);
+  post.deleted_at = optional_column<std::int64_t>(row, 18);
+  post.excerpt = row.getColumn(19).getString();
+  post.seo = row.getColumn(20).getString();
+  post.fields = row.getColumn(21).getString();
+  if (with_body) post.body = row.getColumn(22).getString();
+  return post;
+}
+
+Post read_full_post(SQLite::Statement& row) { return read_post(row, true); }
+Post read_listed_post(SQLite::Statement& row) { return read_post(row, false); }
+
+// Binds every column of POST_META but id, then body, from parameter 1.
+void bind_post(SQLite::Statement& s, const Post& post) {
+  bind_all(s, as_int(post.tenant_id), post.type);
+  bind_optional(s, 3, post.parent_id);
+  s.bind(4, post.slug);
+  s.bind(5, post.title);
+  s.bind(6, std::string(post_status_name(post.status)));
+  s.bind(7, as_int(post.author_id));
+  bind_optional(s, 8, post.category);
+  s.bind(9, detail::dump_json(post.tags));
+  s.bind(10, post.version);
+  bind_optional(s, 11, post.published_version);
+  s.bind(12, post.reading_time);
+  s.bind(13, post.view_count);
+  s.bind(14, static_cast<std::int64_t>(post.created_at));
+  s.bind(15, static_cast<std::int64_t>(post.updated_at));
+  bind_optional(s, 16, post.published_at);
+  bind_optional(s, 17, post.scheduled_at);
+  bind_optional(s, 18, post.deleted_at);
+  s.bind(19, post.excerpt);
+  s.bind(20, post.seo);
+  s.bind(21, post.fields);
+  s.bind(22, post.body);
+}
+
+void insert_tags(Connection& db, const Post& post) {
+  auto query = db.query("INSERT OR IGNORE INTO post_tags (tenant_id, tag, post_id) VALUES (?, ?, ?)");
+  for (const auto& tag : post.tags) {
+    bind_all(*query, as_int(post.tenant_id), tag, as_int(post.id));
+    query->exec();
+    query->reset();
+  }
+}
+
+void delete_tags(Connection& db, const Post& post) {
+  auto query = db.query("DELETE FROM post_tags WHERE tenant_id = ? AND post_id = ?");
+  bind_all(*query, as_int(post.tenant_id), as_int(post.id));
+  query->exec();
+}
+
+// The full-text index holds title and body; with external content, removing an entry needs the
+// values it was indexed with.
+void index_post(Connection& db, const Post& post) {
+  auto query = db.query("INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)");
+  bind_all(*query, as_int(post.id), post.title, post.body);
+  query->exec();
+}
+
+void unindex_post(Connection& db, const Post& post) {
+  auto query = db.query(
+      "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)");
+  bind_all(*query, as_int(post.id), post.title, post.body);
+  query->exec();
+}
+
+// The sort key of an order, and whether it runs newest (or Z) first.
+struct Ordering {
+  const char* key;
+  bool descending;
+};
+
+Ordering ordering(PostOrder order) {
+  switch (order) {
+    case PostOrder::published_desc: return {"ifnull(published_at, 0)", true};
+    case PostOrder::published_asc: return {"ifnull(published_at, 0)", false};
+    case PostOrder::updated_desc: return {"updated_at", true};
+    case PostOrder::updated_asc: return {"updated_at", false};
+    case PostOrder::created_desc: return {"created_at", true};
+    case PostOrder::created_asc: return {"created_at", false};
+    case PostOrder::title_asc: return {"title", false};
+    case PostOrder::title_desc: return {"title", true};
+  }
+  return {"id", true};
+}
+
+bool is_title(PostOrder order) {
+  return order == PostOrder::title_asc || order == PostOrder::title_desc;
+}
+
+}  // namespace
+
+Result<PostId> SqlitePostStore::insert(const Post& post) noexcept {
+  return guarded([&]() -> Result<PostId> {
+    auto query = db_.query("INSERT INTO posts (" POST_META
+                           ", body) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                           " ?, ?, ?, ?, ?)");
+    bind_post(*query, post);
+    query->exec();
+    Post stored = post;
+    stored.id = db_.db().getLastInsertRowid();
+    insert_tags(db_, stored);
+    index_post(db_, stored);
+    return stored.id;
+  });
+}
+
+Result<std::optional<Post>> SqlitePostStore::find(TenantId tenant, PostId id) noexcept {
+  return find_one(db_, "SELECT " POST_META ", body FROM posts WHERE id = ? AND tenant_id = ?",
+                  read_full_post, as_int(id), as_int(tenant));
+}
+
+Result<std::optional<Post>> SqlitePostStore::find_by_slug(TenantId tenant, std::string_view type,
+                                                          std::string_view slug) noexcept {
+  return find_one(db_,
+                  "SELECT " POST_META
+                  ", body FROM posts WHERE tenant_id = ? AND type = ? AND slug = ?",
+                  read_full_post, as_int(tenant), std::string(type), std::string(slug));
+}
+
+Result<std::optional<PostId>> SqlitePostStore::find_old_slug(TenantId tenant, std::string_view type,
+                                                             std::string_view slug) noexcept {
+  return find_one(
+      db_, "SELECT post_id FROM post_slugs WHERE tenant_id = ? AND type = ? AND slug = ?",
+      [](SQLite::Statement& row) { return PostId{row.getColumn(0).getInt64()}; }, as_int(tenant),
+      std::string(type), std::string(slug));
+}
+
+Result<bool> SqlitePostStore::slug_taken(TenantId tenant, std::string_view type,
+                                         std::string_view slug, PostId except) noexcept {
+  return guarded([&]() -> Result<bool> {
+    auto query = db_.query(
+        "SELECT EXISTS (SELECT 1 FROM posts WHERE tenant_id = ?1 AND type = ?2 AND slug = ?3"
+        " AND id != ?4) OR EXISTS (SELECT 1 FROM post_slugs WHERE tenant_id = ?1 AND type = ?2"
+        " AND slug = ?3 AND post_id != ?4)");
+    bind_all(*query, as_int(tenant), std::string(type), std::string(slug), as_int(except));
+    query->executeStep();
+    return query->getColumn(0).getInt() != 0;
+  });
+}
+
+Result<void> SqlitePostStore::add_old_slug(TenantId tenant, std::string_view type,
+                                           std::string_view slug, PostId post) noexcept {
+  return guarded([&]() -> Result<void> {
+    auto query = db_.query(
+        "INSERT OR REPLACE INTO post_slugs (tenant_id, type, slug, post_id) VALUES (?, ?, ?, ?)");
+    bind_all(*query, as_int(tenant), std::string(type), std::string(slug), as_int(post));
+    query->exec();
+    return success();
+  });
+}
+
+Result<void> SqlitePostStore::update(const Post& before, const Post& after) noexcept {
+  return guarded([&]() -> Result<void> {
+    auto query = db_.query(
+        "UPDATE posts SET tenant_id = ?, type = ?, parent_id = ?, slug = ?, title = ?, status = ?,"
+        " author_id = ?, category = ?, tags = ?, version = ?, published_version = ?,"
+        " reading_time = ?, view_count = ?, created_at = ?, updated_at = ?, published_at = ?,"
+        " scheduled_at = ?, deleted_at = ?, excerpt = ?, seo = ?, fields = ?, body = ?"
+        " WHERE id = ? AND tenant_id = ?");
+    bind_post(*query, after);
+    query->bind(23, as_int(after.id));
+    query->bind(24, as_int(after.tenant_id));
+    if (query->exec() == 0) return fail(Errc::not_found, fmt::format("post {} not found", after.id));
+    if (before.tags != after.tags) {
+      delete_tags(db_, after);
+      insert_tags(db_, after);
+    }
+    if (before.title != after.title || before.body != after.body) {
+      unindex_post(db_, before);
+      index_post(db_, after);
+    }
+    return success();
+  });
+}
+
+Result<void> SqlitePostStore::purge(const Post& post) noexcept {
+  return guarded([&]() -> Result<void> {
+    unindex_post(db_, post);
+    // Tags, old slugs and versions go with it (ON DELETE CASCADE).
+    auto query = db_.query("DELETE FROM posts WHERE id = ? AND tenant_id = ?");
+    bind_all(*query, as_int(post.id), as_int(post.tenant_id));
+    if (query->exec() == 0) return fail(Errc::not_found, fmt::format("post {} not found", post.id));
+    return success();
+  });
+}
+
+Result<std::vector<Post>> SqlitePostStore::list(TenantId tenant, const PostScan& scan) noexcept {
+  return guarded([&]() -> Result<std::vector<Post>> {
+    const auto [key, descending] = ordering(scan.order);
+    const char* time_key = is_title(scan.order) ? "created_at" : key;
+    // Only the conditions that are set go into the SQL (one cached statement per combination).
+    std::string sql = "SELECT " POST_META " FROM posts WHERE tenant_id = ?";
+    sql += scan.deleted ? " AND deleted_at IS NOT NULL" : " AND deleted_at IS NULL";
+    if (scan.type) sql += " AND type = ?";
+    if (scan.status) sql += " AND status = ?";
+    if (scan.author_id) sql += " AND author_id = ?";
+    if (scan.category) sql += " AND category = ?";
+    if (scan.tag) sql += " AND id IN (SELECT post_id FROM post_tags WHERE tenant_id = ? AND tag = ?)";
+    if (scan.parent_id) sql += *scan.parent_id ? " AND parent_id = ?" : " AND parent_id IS NULL";
+    if (scan.since) sql += fmt::format(" AND {} >= ?", time_key);
+    if (scan.until) sql += fmt::format(" AND {} < ?", time_key);
+    if (scan.after_key) {
+      sql += fmt::format(" AND ({0} {1} ? OR ({0} = ? AND id {1} ?))", key, descending ? "<" : ">");
+    }
+    sql += fmt::format(" ORDER BY {0} {1}, id {1} LIMIT ?", key, descending ? "DESC" : "ASC");
+
+    auto query = db_.query(sql);
+    int index = 0;
+    query->bind(++index, as_int(tenant));
+    if (scan.type) query->bind(++index, *scan.type);
+    if (scan.status) query->bind(++index, std::string(post_status_name(*scan.status)));
+    if (scan.author_id) query->bind(++index, as_int(*scan.author_id));
+    if (scan.category) query->bind(++index, *scan.category);
+    if (scan.tag) {
+      query->bind(++index, as_int(tenant));
+      query->bind(++index, *scan.tag);
+    }
+    if (scan.parent_id && *scan.parent_id) query->bind(++index, as_int(**scan.parent_id));
+    if (scan.since) query->bind(++index, static_cast<std::int64_t>(*scan.since));
+    if (scan.until) query->bind(++index, static_cast<std::int64_t>(*scan.until));
+    if (scan.after_key) {
+      for (int twice = 0; twice < 2; ++twice) {
+        std::visit([&](const auto& value) { query->bind(++index, value); }, *scan.after_key);
+      }
+      query->bind(++index, as_int(scan.after_id));
+    }
+    query->bind(++index, static_cast<std::int64_t>(scan.limit));
+    return collect(query, read_listed_post);
+  });
+}
+
+Result<std::int64_t> SqlitePostStore::count(TenantId tenant) noexcept {
+  return guarded([&]() -> Result<std::int64_t> {
+    auto query = db_.query("SELECT count(*) FROM posts WHERE tenant_id = ? AND deleted_at IS NULL");
+    query->bind(1, as_int(tenant));
+    query->executeStep();
+    return query->getColumn(0).getInt64();
+  });
+}
+
+namespace {
+TermCount read_term(SQLite::Statement& row) {
+  return {row.getColumn(0).getString(), row.getColumn(1).getInt64()};
+}
+}  // namespace
+
+Result<std::vector<TermCount>> SqlitePostStore::categories(TenantId tenant) noexcept {
+  return guarded([&]() -> Result<std::vector<TermCount>> {
+    auto query = db_.query(
+        "SELECT category, count(*) FROM posts WHERE tenant_id = ? AND category IS NOT NULL"
+        " AND deleted_at IS NULL GROUP BY category ORDER BY category");
+    query->bind(1, as_int(tenant));
+    return collect(query, read_term);
+  });
+}
+
+Result<std::vector<TermCount>> SqlitePostStore::tags(TenantId tenant) noexcept {
+  return guarded([&]() -> Result<std::vector<TermCount>> {
+    auto query = db_.query(
+        "SELECT t.tag, count(*) FROM post_tags t JOIN posts p ON p.id = t.post_id"
+        " WHERE t.tenant_id = ? AND p.deleted_at IS NULL GROUP BY t.tag ORDER BY t.tag");
+    query->bind(1, as_int(tenant));
+    return collect(query, read_term);
+  });
+}
+
+Result<std::vector<PostId>> SqlitePostStore::due(TenantId tenant, Timestamp now) noexcept {
+  return guarded([&]() -> Result<std::vector<PostId>> {
+    auto query = db_.query(
+        "SELECT id FROM posts WHERE tenant_id = ? AND status = 'scheduled' AND scheduled_at <= ?"
+        " AND deleted_at IS NULL ORDER BY scheduled_at, id");
+    bind_all(*query, as_int(tenant), static_cast<std::int64_t>(now));
+    return collect(query, [](SQLite::Statement& row) { return PostId{row.getColumn(0).getInt64()}; });
+  });
+}
+
+Result<std::vector<SearchHit>> SqlitePostStore::search(TenantId tenant, std::string_view match,
+                                                       bool published_only,
+                                                       unsigned limit) noexcept {
+  auto result = guarded([&]() -> Result<std::vector<SearchHit>> {
+    // bm25 weights: a title match counts ten times a body match.
+    auto query = db_.query(std::string(
+        "SELECT p.id, p.type, p.slug, p.title, snippet(posts_fts, 1, '[', ']', '…', 16),"
+        " -bm25(posts_fts, 10.0, 1.0) FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
+        " WHERE posts_fts MATCH ? AND p.tenant_id = ? AND p.deleted_at IS NULL") +
+        (published_only ? " AND p.status = 'published'" : "") +
+        " ORDER BY bm25(posts_fts, 10.0, 1.0) LIMIT ?");
+    bind_all(*query, std::string(match), as_int(tenant), static_cast<std::int64_t>(limit));
+    return collect(query, [](SQLite::Statement& row) {
+      return SearchHit{row.getColumn(0).getInt64(), row.getColumn(1).getString(),
+                       row.getColumn(2).getString(), row.getColumn(3).getString(),
+                       row.getColumn(4).getString(), row.getColumn(5).getDouble()};
+    });
+  });
+  // The engine builds `match` from quoted terms; should FTS5 still refuse it, say so plainly
+  // rather than passing SQLite's parser message on.
+  if (!result && (result.error().backend_detail.find("fts5") != std::string::npos)) {
+    return fail(Errc::invalid_argument, "the search query cannot be used", result.error().backend_detail);
+  }
+  return result;
+}
+
+}  // namespace quire::storage::sqlite

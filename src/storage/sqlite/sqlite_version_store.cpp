@@ -1,0 +1,87 @@
+#include "storage/sqlite/sqlite_stores.hpp"
+
+namespace quire::storage::sqlite {
+
+namespace {
+
+std::int64_t as_int(std::int64_t value) { return value; }
+
+Version read_version(SQLite::Statement& row) {
+  Version version;
+  version.post_id = row.getColumn(0).getInt64();
+  version.number = row.getColumn(1).getInt64();
+  version.kind = row.getColumn(2).getString();
+  version.author_id = row.getColumn(3).getInt64();
+  version.created_at = row.getColumn(4).getInt64();
+  version.size = row.getColumn(5).getInt64();
+  version.summary = row.getColumn(6).getString();
+  return version;
+}
+
+VersionRow read_row(SQLite::Statement& row) {
+  VersionRow stored;
+  stored.version = read_version(row);
+  stored.tenant_id = row.getColumn(7).getInt64();
+  stored.title = row.getColumn(8).getString();
+  stored.snapshot = row.getColumn(9).getString();
+  stored.body = row.getColumn(10).getString();
+  return stored;
+}
+
+}  // namespace
+
+Result<void> SqliteVersionStore::insert(const VersionRow& row) noexcept {
+  return guarded([&]() -> Result<void> {
+    auto query = db_.query(
+        "INSERT INTO post_versions (post_id, number, kind, author_id, created_at, size, summary,"
+        " tenant_id, title, snapshot, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const auto& v = row.version;
+    bind_all(*query, as_int(v.post_id), v.number, v.kind, as_int(v.author_id),
+             static_cast<std::int64_t>(v.created_at), v.size, v.summary, as_int(row.tenant_id),
+             row.title, row.snapshot, row.body);
+    query->exec();
+    return success();
+  });
+}
+
+Result<std::optional<VersionRow>> SqliteVersionStore::find(TenantId tenant, PostId post,
+                                                           std::int64_t number) noexcept {
+  return find_one(db_,
+                  "SELECT post_id, number, kind, author_id, created_at, size, summary, tenant_id,"
+                  " title, snapshot, body FROM post_versions"
+                  " WHERE tenant_id = ? AND post_id = ? AND number = ?",
+                  read_row, as_int(tenant), as_int(post), number);
+}
+
+Result<std::vector<Version>> SqliteVersionStore::list(TenantId tenant, PostId post) noexcept {
+  return guarded([&]() -> Result<std::vector<Version>> {
+    auto query = db_.query(
+        "SELECT post_id, number, kind, author_id, created_at, size, summary FROM post_versions"
+        " WHERE tenant_id = ? AND post_id = ? ORDER BY number DESC");
+    bind_all(*query, as_int(tenant), as_int(post));
+    return collect(query, read_version);
+  });
+}
+
+Result<std::int64_t> SqliteVersionStore::prune(TenantId tenant, PostId post, std::int64_t keep,
+                                               std::int64_t protect) noexcept {
+  return guarded([&]() -> Result<std::int64_t> {
+    auto query = db_.query(
+        "DELETE FROM post_versions WHERE tenant_id = ?1 AND post_id = ?2 AND number != ?4"
+        " AND number <= (SELECT max(number) FROM post_versions WHERE tenant_id = ?1"
+        " AND post_id = ?2) - ?3");
+    bind_all(*query, as_int(tenant), as_int(post), keep, protect);
+    return static_cast<std::int64_t>(query->exec());
+  });
+}
+
+Result<void> SqliteVersionStore::purge(TenantId tenant, PostId post) noexcept {
+  return guarded([&]() -> Result<void> {
+    auto query = db_.query("DELETE FROM post_versions WHERE tenant_id = ? AND post_id = ?");
+    bind_all(*query, as_int(tenant), as_int(post));
+    query->exec();
+    return success();
+  });
+}
+
+}  // namespace quire::storage::sqlite

@@ -1,0 +1,405 @@
+// The Post engine through the public API: records, slugs, workflow, hierarchy, listing, search,
+// permissions and tenant isolation.
+
+#include "support/engine_fixture.hpp"
+
+#include <set>
+
+using namespace quire;
+using namespace quire::test;
+
+namespace {
+
+template <class B>
+struct PostFixture : EngineFixture<B> {
+  User editor, author, other_author, viewer;
+  Context admin;  // the system context of tenant acme
+  Context as_editor, as_author, as_other, as_viewer;
+
+  PostFixture() : admin(this->system), as_editor(admin), as_author(admin), as_other(admin), as_viewer(admin) {
+    must(this->system.tenants().create({.slug = "acme", .name = "Acme", .plan = "enterprise"}));
+    editor = this->make_user("editor");
+    author = this->make_user("author");
+    other_author = this->make_user("other");
+    viewer = this->make_user("viewer");
+    must(this->system.tenants().add_member("acme", editor.id, "editor"));
+    must(this->system.tenants().add_member("acme", author.id, "author"));
+    must(this->system.tenants().add_member("acme", other_author.id, "author"));
+    must(this->system.tenants().add_member("acme", viewer.id, "viewer"));
+    admin = must(this->db.system("acme"));
+    as_editor = must(this->db.context("acme", editor.id));
+    as_author = must(this->db.context("acme", author.id));
+    as_other = must(this->db.context("acme", other_author.id));
+    as_viewer = must(this->db.context("acme", viewer.id));
+  }
+};
+
+std::string body_of_words(int words) {
+  std::string body;
+  for (int i = 0; i < words; ++i) body += (i ? " " : "") + std::string("word");
+  return body;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("posts: create fills in slug, excerpt, reading time and version 1", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto post = must(f.as_author.posts().create(
+      {.title = "Héllo, Wörld: Ærø & Straße!",
+       .body = "# Heading\n\nSome **bold** text with a [link](http://x.test).\n\n" +
+               body_of_words(401),
+       .tags = {"intro", "news", "intro"},
+       .category = "News",
+       .fields = R"({"color": "red"})"}));
+  CHECK(post.id > 0);
+  CHECK(post.slug == "hello-world-aero-strasse");
+  CHECK(post.type == "post");
+  CHECK(post.status == PostStatus::draft);
+  CHECK(post.version == 1);
+  CHECK(post.author_id == f.author.id);
+  CHECK(post.tags == std::vector<std::string>{"intro", "news"});  // duplicates dropped
+  CHECK(post.category == std::optional<std::string>("News"));
+  CHECK(post.fields == R"({"color":"red"})");
+  CHECK(post.reading_time == 3);  // 401 + 11 words → 3 minutes
+  CHECK(post.excerpt.rfind("Heading Some bold text with a link.", 0) == 0);
+  CHECK(post.excerpt.size() <= 200 + 3);
+  auto got = must(f.as_author.posts().get(post.id));
+  CHECK(got.body == post.body);
+  CHECK(got.title == post.title);
+}
+
+TEST_CASE_TEMPLATE("posts: bad input is refused and changes nothing", B, QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto existing = must(f.as_editor.posts().create({.title = "Taken", .slug = "taken"}));
+  const auto before = must(f.admin.posts().list({.limit = 100})).items.size();
+  struct Case {
+    NewPost input;
+    Errc code;
+    const char* names;
+  };
+  const std::vector<Case> cases = {
+      {{.title = ""}, Errc::invalid_argument, "title"},
+      {{.title = std::string(501, 't')}, Errc::invalid_argument, "title"},
+      {{.title = "x", .body = "bad \xff"}, Errc::invalid_argument, "body"},
+      {{.title = "x", .type = "Post"}, Errc::invalid_argument, "type"},
+      {{.title = "x", .slug = "Bad Slug"}, Errc::invalid_argument, "slug"},
+      {{.title = "x", .slug = "double--dash"}, Errc::invalid_argument, "slug"},
+      {{.title = "x", .slug = std::string(97, 'a')}, Errc::invalid_argument, "slug"},
+      {{.title = "x", .slug = "taken"}, Errc::already_exists, "taken"},
+      {{.title = "x", .status = PostStatus::published}, Errc::invalid_argument, "status"},
+      {{.title = "x", .tags = {""}}, Errc::invalid_argument, "tag"},
+      {{.title = "x", .seo = "[]"}, Errc::invalid_argument, "seo"},
+      {{.title = "x", .fields = "{"}, Errc::invalid_argument, "fields"},
+      {{.title = "x", .parent_id = 999999}, Errc::not_found, "parent"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.input.title);
+    auto msg = expect_error(f.as_editor.posts().create(c.input), c.code);
+    CHECK_MESSAGE(msg.find(c.names) != std::string::npos, msg);
+  }
+  CHECK(must(f.admin.posts().list({.limit = 100})).items.size() == before);
+  CHECK(must(f.admin.posts().get(existing.id)).version == 1);
+  // A tenant-less context has no posts.
+  expect_error(f.system.posts().create({.title = "x"}), Errc::invalid_argument);
+}
+
+TEST_CASE_TEMPLATE("posts: slugs collide with suffixes, and old slugs keep resolving", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto a = must(f.as_editor.posts().create({.title = "Same Title"}));
+  auto b = must(f.as_editor.posts().create({.title = "Same title!"}));
+  auto c = must(f.as_editor.posts().create({.title = "same  title"}));
+  CHECK(a.slug == "same-title");
+  CHECK(b.slug == "same-title-2");
+  CHECK(c.slug == "same-title-3");
+  // Unique per type: a page may share a post's slug.
+  auto page = must(f.as_editor.posts().create({.title = "Same Title", .type = "page"}));
+  CHECK(page.slug == "same-title");
+  CHECK(must(f.as_editor.posts().get_by_slug("same-title", "page")).id == page.id);
+
+  auto renamed = must(f.as_editor.posts().update(a.id, a.version, {.slug = "brand-new"}));
+  CHECK(renamed.slug == "brand-new");
+  CHECK(must(f.as_editor.posts().get_by_slug("brand-new")).id == a.id);
+  CHECK(must(f.as_editor.posts().get_by_slug("same-title")).id == a.id);  // the old slug
+  // An old slug is not handed out again, so links never switch posts.
+  auto d = must(f.as_editor.posts().create({.title = "Same Title"}));
+  CHECK(d.slug == "same-title-4");
+  expect_error(f.as_editor.posts().update(b.id, b.version, {.slug = "same-title"}),
+               Errc::already_exists);
+  expect_error(f.as_editor.posts().get_by_slug("never-was"), Errc::not_found);
+}
+
+TEST_CASE_TEMPLATE("posts: updates need the current version", B, QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto post = must(f.as_editor.posts().create({.title = "Draft", .body = "one"}));
+  auto v2 = must(f.as_editor.posts().update(post.id, 1, {.body = "two"}));
+  CHECK(v2.version == 2);
+  CHECK(v2.body == "two");
+  CHECK(v2.title == "Draft");  // partial
+  auto msg = expect_error(f.as_editor.posts().update(post.id, 1, {.body = "stale"}),
+                          Errc::conflict);
+  CHECK(msg.find("version 2") != std::string::npos);
+  CHECK(must(f.as_editor.posts().get(post.id)).body == "two");
+  auto v3 = must(f.as_editor.posts().update(post.id, 2,
+                                            {.title = "Renamed", .tags = std::vector<std::string>{"a"},
+                                             .category = std::optional<std::string>()}));
+  CHECK(v3.version == 3);
+  CHECK(v3.slug == "draft");  // a new title does not move the URL
+  CHECK(v3.tags == std::vector<std::string>{"a"});
+}
+
+TEST_CASE_TEMPLATE("posts: every status transition, valid and not", B, QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto& posts = f.as_editor;
+  auto p = must(posts.posts().create({.title = "Flow"}));
+  CHECK(must(posts.posts().submit(p.id)).status == PostStatus::in_review);
+  auto published = must(posts.posts().publish(p.id));
+  CHECK(published.status == PostStatus::published);
+  REQUIRE(published.published_at);
+  CHECK(published.published_version == std::optional<std::int64_t>(1));
+  CHECK(published.version == 1);  // the status is not content: no new version
+  CHECK(must(posts.posts().archive(p.id)).status == PostStatus::archived);
+  auto again = must(posts.posts().publish(p.id));  // archived ⇄ published
+  CHECK(again.published_at == published.published_at);
+  CHECK(must(posts.posts().unpublish(p.id)).status == PostStatus::draft);
+
+  // Invalid ones name both states and change nothing.
+  auto msg = expect_error(posts.posts().archive(p.id), Errc::invalid_argument);
+  CHECK(msg.find("draft") != std::string::npos);
+  CHECK(msg.find("archived") != std::string::npos);
+  must(posts.posts().publish(p.id));
+  expect_error(posts.posts().submit(p.id), Errc::invalid_argument);
+  expect_error(posts.posts().schedule(p.id, now_ms() + 60'000), Errc::invalid_argument);
+  CHECK(must(posts.posts().get(p.id)).status == PostStatus::published);
+
+  // Scheduling.
+  auto s = must(posts.posts().create({.title = "Later"}));
+  expect_error(posts.posts().schedule(s.id, now_ms() - 1), Errc::invalid_argument);
+  const Timestamp at = now_ms() + 60'000;
+  auto scheduled = must(posts.posts().schedule(s.id, at));
+  CHECK(scheduled.status == PostStatus::scheduled);
+  CHECK(scheduled.scheduled_at == std::optional<Timestamp>(at));
+  CHECK(must(posts.posts().publish_due(at - 1)).empty());
+  auto due = must(posts.posts().publish_due(at));
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].id == s.id);
+  CHECK(due[0].status == PostStatus::published);
+  CHECK_FALSE(due[0].scheduled_at);
+}
+
+TEST_CASE_TEMPLATE("posts: authors write their own posts, editors everyone's", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto mine = must(f.as_author.posts().create({.title = "Mine"}));
+  auto theirs = must(f.as_other.posts().create({.title = "Theirs"}));
+  must(f.as_author.posts().update(mine.id, 1, {.body = "ok"}));
+  must(f.as_author.posts().publish(mine.id));  // post.publish.own
+  auto why = expect_error(f.as_author.posts().update(theirs.id, 1, {.body = "no"}),
+                          Errc::permission_denied);
+  CHECK(why == "denied: role author lacks post.update on a post owned by user " +
+                   std::to_string(f.other_author.id));
+  expect_error(f.as_author.posts().publish(theirs.id), Errc::permission_denied);
+  expect_error(f.as_author.posts().purge(mine.id), Errc::permission_denied);
+  must(f.as_editor.posts().update(theirs.id, 1, {.body = "edited"}));
+  must(f.as_editor.posts().publish(theirs.id));
+
+  // Viewers read published posts only, and write nothing.
+  CHECK(must(f.as_viewer.posts().get(mine.id)).title == "Mine");
+  auto draft = must(f.as_editor.posts().create({.title = "Secret draft"}));
+  expect_error(f.as_viewer.posts().get(draft.id), Errc::not_found);
+  expect_error(f.as_viewer.posts().create({.title = "x"}), Errc::permission_denied);
+  auto listed = must(f.as_viewer.posts().list({.limit = 100}));
+  for (const auto& p : listed.items) CHECK(p.status == PostStatus::published);
+  CHECK(listed.items.size() == 2);
+}
+
+TEST_CASE_TEMPLATE("posts: soft delete, the trash, restore and purge", B, QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto p = must(f.as_editor.posts().create({.title = "Doomed", .tags = {"t"}}));
+  must(f.as_editor.posts().update(p.id, 1, {.body = "v2"}));
+  auto deleted = must(f.as_editor.posts().remove(p.id));
+  CHECK(deleted.deleted_at);
+  expect_error(f.as_editor.posts().get(p.id), Errc::not_found);
+  expect_error(f.as_editor.posts().get_by_slug("doomed"), Errc::not_found);
+  expect_error(f.as_editor.posts().update(p.id, 2, {.body = "x"}), Errc::conflict);
+  CHECK(must(f.as_editor.posts().list({.limit = 10})).items.empty());
+  auto trash = must(f.as_editor.posts().list({.deleted = true, .limit = 10}));
+  REQUIRE(trash.items.size() == 1);
+  CHECK(must(f.as_editor.posts().tags()).empty());  // counts skip the trash
+  CHECK_FALSE(must(f.as_editor.posts().restore(p.id)).deleted_at);
+  CHECK(must(f.as_editor.posts().get_by_slug("doomed")).id == p.id);
+
+  must(f.as_editor.posts().purge(p.id));
+  expect_error(f.as_editor.posts().get(p.id), Errc::not_found);
+  CHECK(must(f.as_editor.posts().list({.deleted = true, .limit = 10})).items.empty());
+  // The slug is free again once the post is gone for good.
+  CHECK(must(f.as_editor.posts().create({.title = "Doomed"})).slug == "doomed");
+  // The audit trail keeps the fact.
+  AuditQuery purged;
+  purged.action = "post.purge";
+  CHECK(must(f.admin.audit().query(purged)).items.size() == 1);
+}
+
+TEST_CASE_TEMPLATE("posts: hierarchy is at most five deep and has no cycles", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  std::vector<Post> chain;
+  for (int i = 0; i < 5; ++i) {
+    NewPost input{.title = "Level " + std::to_string(i), .type = "doc"};
+    if (!chain.empty()) input.parent_id = chain.back().id;
+    chain.push_back(must(f.as_editor.posts().create(input)));
+  }
+  expect_error(f.as_editor.posts().create({.title = "Too deep", .type = "doc",
+                                           .parent_id = chain.back().id}),
+               Errc::invalid_argument);
+  // Making the root a child of its own descendant is a cycle.
+  auto msg = expect_error(f.as_editor.posts().update(chain[0].id, chain[0].version,
+                                                     {.parent_id = std::optional<PostId>(chain[3].id)}),
+                          Errc::invalid_argument);
+  CHECK(msg.find("ancestor") != std::string::npos);
+  // Moving a subtree under another post must keep the whole tree within five levels.
+  auto loose = must(f.as_editor.posts().create({.title = "Loose", .type = "doc"}));
+  expect_error(f.as_editor.posts().update(chain[0].id, chain[0].version,
+                                          {.parent_id = std::optional<PostId>(loose.id)}),
+               Errc::invalid_argument);
+  must(f.as_editor.posts().update(chain[4].id, chain[4].version,
+                                  {.parent_id = std::optional<PostId>(loose.id)}));
+  auto children = must(f.as_editor.posts().list(
+      {.parent_id = std::optional<PostId>(loose.id), .order = PostOrder::title_asc}));
+  REQUIRE(children.items.size() == 1);
+  CHECK(children.items[0].id == chain[4].id);
+  auto roots = must(f.as_editor.posts().list(
+      {.type = "doc", .parent_id = std::optional<PostId>(), .limit = 50}));
+  CHECK(roots.items.size() == 2);
+}
+
+TEST_CASE_TEMPLATE("posts: listing filters, orders and pages without gaps", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  for (int i = 0; i < 30; ++i) {
+    auto p = must(f.as_editor.posts().create(
+        {.title = "Post " + std::to_string(100 + i),
+         .tags = {i % 2 ? "odd" : "even"},
+         .category = i % 3 ? "misc" : "news"}));
+    if (i % 4 == 0) must(f.as_editor.posts().publish(p.id));
+  }
+  CHECK(must(f.as_editor.posts().list({.status = PostStatus::published, .limit = 100})).items.size() == 8);
+  CHECK(must(f.as_editor.posts().list({.tag = "odd", .limit = 100})).items.size() == 15);
+  CHECK(must(f.as_editor.posts().list({.category = "news", .limit = 100})).items.size() == 10);
+  CHECK(must(f.as_editor.posts().list({.author_id = f.editor.id, .limit = 100})).items.size() == 30);
+  auto by_title = must(f.as_editor.posts().list({.order = PostOrder::title_desc, .limit = 3}));
+  REQUIRE(by_title.items.size() == 3);
+  CHECK(by_title.items[0].title == "Post 129");
+  CHECK(by_title.items[0].body.empty());  // listings carry no body
+
+  for (auto order : {PostOrder::published_desc, PostOrder::published_asc, PostOrder::updated_desc,
+                     PostOrder::created_asc, PostOrder::title_asc, PostOrder::title_desc}) {
+    CAPTURE(static_cast<int>(order));
+    std::set<PostId> seen;
+    PostQuery query{.order = order, .limit = 7};
+    int pages = 0;
+    for (;;) {
+      auto page = must(f.as_editor.posts().list(query));
+      for (const auto& p : page.items) CHECK(seen.insert(p.id).second);  // no duplicates
+      if (++pages == 2) must(f.as_editor.posts().create({.title = "Inserted meanwhile"}));
+      if (page.next_cursor.empty()) break;
+      query.cursor = page.next_cursor;
+    }
+    CHECK(seen.size() >= 30);  // no gaps: every post that was there from the start
+  }
+  auto counts = must(f.as_editor.posts().tags());
+  REQUIRE(counts.size() == 2);
+  CHECK(counts[0].name == "even");
+  CHECK(counts[0].count == 15);
+  expect_error(f.as_editor.posts().list({.cursor = "garbage"}), Errc::invalid_argument);
+}
+
+TEST_CASE_TEMPLATE("posts: search ranks titles first and survives hostile text", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto body_only = must(f.as_editor.posts().create(
+      {.title = "Unrelated", .body = "this body talks about zebras at length"}));
+  auto in_title = must(f.as_editor.posts().create({.title = "Zebras", .body = "short"}));
+  must(f.as_editor.posts().publish(body_only.id));
+  must(f.as_editor.posts().publish(in_title.id));
+  auto hits = must(f.as_editor.posts().search("zebras"));
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].post_id == in_title.id);
+  CHECK(hits[1].post_id == body_only.id);
+  CHECK(hits[1].snippet.find("[zebras]") != std::string::npos);
+  CHECK(hits[0].score > hits[1].score);
+  CHECK(must(f.as_editor.posts().search("zeb*")).size() == 2);
+  CHECK(must(f.as_editor.posts().search("\"talks about\"")).size() == 1);
+  CHECK(must(f.as_editor.posts().search("\"about talks\"")).empty());
+  // An update re-indexes; the old words stop matching.
+  must(f.as_editor.posts().update(in_title.id, in_title.version, {.title = "Horses"}));
+  CHECK(must(f.as_editor.posts().search("zebras")).size() == 1);
+
+  for (const std::string hostile : std::vector<std::string>{
+           "\"", "NEAR(", "*", ")(", "AND OR", "title:x", "^", "a\"b", "NOT", "- -", "{x}",
+        std::string(10 * 1024, 'a').substr(0, 1000) + " z"}) {
+    CAPTURE(hostile);
+    auto result = f.as_editor.posts().search(hostile);
+    if (!result) CHECK(result.error().code == Errc::invalid_argument);
+  }
+  expect_error(f.as_editor.posts().search(std::string(10 * 1024, 'x')), Errc::invalid_argument);
+  expect_error(f.as_editor.posts().search(std::string("a\0b", 3)), Errc::invalid_argument);
+  expect_error(f.as_editor.posts().search("bad \xff"), Errc::invalid_argument);
+  expect_error(f.as_editor.posts().search("   "), Errc::invalid_argument);
+}
+
+TEST_CASE_TEMPLATE("posts: a post of one tenant is out of reach of another", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  must(f.system.tenants().create({.slug = "rival", .name = "Rival", .plan = "pro"}));
+  auto rival_editor = f.make_user("rival");
+  must(f.system.tenants().add_member("rival", rival_editor.id, "owner"));
+  auto rival = must(f.db.context("rival", rival_editor.id));
+
+  auto secret = must(f.as_editor.posts().create(
+      {.title = "Acme secret plan", .body = "confidential", .tags = {"secret"}, .category = "plans"}));
+  must(f.as_editor.posts().publish(secret.id));
+
+  expect_error(rival.posts().get(secret.id), Errc::not_found);
+  expect_error(rival.posts().get_by_slug(secret.slug), Errc::not_found);
+  expect_error(rival.posts().update(secret.id, secret.version, {.title = "Pwned"}), Errc::not_found);
+  expect_error(rival.posts().publish(secret.id), Errc::not_found);
+  expect_error(rival.posts().archive(secret.id), Errc::not_found);
+  expect_error(rival.posts().remove(secret.id), Errc::not_found);
+  expect_error(rival.posts().restore(secret.id), Errc::not_found);
+  expect_error(rival.posts().purge(secret.id), Errc::not_found);
+  CHECK(must(rival.posts().list({.limit = 100})).items.empty());
+  CHECK(must(rival.posts().list({.deleted = true, .limit = 100})).items.empty());
+  CHECK(must(rival.posts().search("confidential")).empty());
+  CHECK(must(rival.posts().tags()).empty());
+  CHECK(must(rival.posts().categories()).empty());
+  // The same slug is free in the other tenant.
+  CHECK(must(rival.posts().create({.title = "Acme secret plan"})).slug == secret.slug);
+  CHECK(must(f.as_editor.posts().get(secret.id)).title == "Acme secret plan");
+}
+
+TEST_CASE_TEMPLATE("posts: every change is versioned and audited in the same transaction", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto p = must(f.as_editor.posts().create({.title = "Audited", .body = "v1 body"}));
+  const std::string long_body = body_of_words(300) + " tail-marker";
+  must(f.as_editor.posts().update(p.id, 1, {.body = long_body}));
+  must(f.as_editor.posts().publish(p.id));
+  AuditQuery q;
+  q.resource_type = "post";
+  q.resource_id = std::to_string(p.id);
+  auto entries = must(f.admin.audit().query(q)).items;
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[2].action == "post.create");
+  CHECK(entries[1].action == "post.update");
+  CHECK(entries[0].action == "post.publish");
+  // The body is never copied into the trail: its hash and the version numbers are.
+  CHECK(entries[1].new_values->find("tail-marker") == std::string::npos);
+  CHECK(entries[1].new_values->find("body_hash") != std::string::npos);
+  CHECK(entries[1].new_values->find("\"version\":2") != std::string::npos);
+  // A failed update writes neither.
+  expect_error(f.as_editor.posts().update(p.id, 1, {.body = "stale"}), Errc::conflict);
+  CHECK(must(f.admin.audit().query(q)).items.size() == 3);
+  CHECK(must(f.admin.audit().verify()).ok);
+}
