@@ -1,0 +1,94 @@
+// The context handle, and explicit transactions through a callback.
+//
+// Why a callback and not begin/commit/rollback handles: quire::Database::transaction runs its body
+// inside the unit of work (the write lock, the joined savepoints, the detach of leaked contexts
+// when it ends), so a transaction cannot outlive one call without parking that call on a thread of
+// its own. A body callback keeps the C++ guarantees as they are — a transaction always ends, on
+// the thread that began it — and a binding builds `with db.transaction(ctx) as tx:` on it.
+
+#include <memory>
+
+#include "capi_internal.hpp"
+
+namespace quire::capi {
+
+bool is_live(const quire_ctx* ctx) noexcept {
+  return ctx != nullptr && reinterpret_cast<std::uintptr_t>(ctx) % alignof(quire_ctx) == 0 &&
+         ctx->magic == ctx_magic;
+}
+
+quire_ctx& ctx_of(quire_ctx* ctx, const char* name) {
+  if (ctx == nullptr) throw_invalid(std::string(name) + " must not be NULL");
+  if (!is_live(ctx)) {
+    throw_invalid(std::string(name) +
+                  " is not a live quire_ctx (freed, a finished transaction's, or not a context)");
+  }
+  return *ctx;
+}
+
+namespace {
+
+// What the body returned, kept apart from the Result that Database::transaction hands back, so
+// the body's own status and message reach the caller unchanged.
+quire_status run_body(quire_ctx& tx, quire_transaction_fn body, void* user_data) noexcept {
+  const auto failures_before = last_error_generation();
+  quire_status status = QUIRE_OK;
+  try {
+    status = body(&tx, user_data);
+  } catch (...) {  // a C++ host's body: nothing may unwind through Database::transaction
+    set_last_error(QUIRE_EINTERNAL, "the transaction body threw an exception");
+    return QUIRE_EINTERNAL;
+  }
+  if (status != QUIRE_OK &&
+      (last_error_generation() == failures_before || last_error_code() != status)) {
+    // The body failed on its own account: say so rather than leave an older, unrelated message.
+    set_last_error(status, std::string("transaction body returned ") + quire_status_name(status));
+  }
+  return status;
+}
+
+}  // namespace
+
+}  // namespace quire::capi
+
+using namespace quire::capi;
+
+extern "C" {
+
+QUIRE_EXPORT void quire_ctx_free(quire_ctx* ctx) {
+  if (!is_live(ctx) || ctx->borrowed) return;
+  delete ctx;  // NOLINT(cppcoreguidelines-owning-memory): the C caller owns it
+}
+
+QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx,
+                                                 const char* request_json) {
+  return guard([&] {
+    auto& derived = out_param(out, "out");
+    auto& parent = ctx_of(ctx);
+    auto request = decode_request(request_json);
+    derived = std::make_unique<quire_ctx>(parent.db, parent.ctx.with_request(std::move(request)))
+                  .release();
+  });
+}
+
+QUIRE_EXPORT quire_status quire_ctx_transaction(quire_ctx* ctx, quire_transaction_fn body,
+                                                void* user_data) {
+  return guard([&]() -> quire_status {
+    auto& outer = ctx_of(ctx);
+    if (body == nullptr) throw_invalid("body must not be NULL");
+    quire_status body_status = QUIRE_OK;
+    auto result =
+        outer.db.transaction(outer.ctx, [&](quire::Context& inner) -> quire::Result<void> {
+          // On the heap, so that a host which keeps `tx` past the body trips a sanitizer.
+          auto tx = std::make_unique<quire_ctx>(outer.db, inner, /*owned_by_library=*/true);
+          body_status = run_body(*tx, body, user_data);
+          if (body_status == QUIRE_OK) return quire::success();
+          return quire::fail(errc_of(body_status), last_error_message());
+        });
+    if (body_status != QUIRE_OK) return body_status;  // rolled back; the body's error stands
+    unwrap(std::move(result));                        // the commit's failure, if any
+    return QUIRE_OK;
+  });
+}
+
+}  // extern "C"
