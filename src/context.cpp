@@ -10,9 +10,25 @@ TenantEngine Context::tenants() const noexcept {
   return TenantEngine(state_);
 }
 
-AuditEngine Context::audit() const noexcept { return AuditEngine(state_); }
+AuditEngine Context::audit() const noexcept {
+  return AuditEngine(state_);
+}
 
-PostEngine Context::posts() const noexcept { return PostEngine(state_); }
+PostEngine Context::posts() const noexcept {
+  return PostEngine(state_);
+}
+
+PermissionEngine Context::permissions() const noexcept {
+  return PermissionEngine(state_);
+}
+
+KeyEngine Context::keys() const noexcept {
+  return KeyEngine(state_);
+}
+
+VersionEngine Context::versions() const noexcept {
+  return VersionEngine(state_);
+}
 
 UserEngine Context::users() const noexcept {
   return UserEngine(state_);

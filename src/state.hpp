@@ -2,15 +2,17 @@
 // What a Database and a Context hold. Internal: the public classes are handles onto these.
 
 #include <memory>
+#include <mutex>
 #include <optional>
-#include "engines/audit_record.hpp"
-
 #include <quire/context.hpp>
 #include <quire/options.hpp>
 #include <quire/storage.hpp>
 #include <semaphore>
 #include <shared_mutex>
+#include <string>
 #include <vector>
+
+#include "engines/audit_record.hpp"
 
 namespace quire::detail {
 
@@ -27,6 +29,9 @@ struct DatabaseState {
   std::unique_ptr<storage::Backend> backend;  // null once closed
   // Bounds the argon2id hashes running at once: each one takes Options::passwords.memlimit.
   std::counting_semaphore<1024> password_slots;
+  // Verified against when a login names no known user, so that it takes as long as a real one.
+  std::once_flag dummy_hash_once;
+  std::string dummy_hash;
 };
 
 // The transaction of a Database::transaction call, shared by every copy of the context handed to

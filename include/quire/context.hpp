@@ -2,15 +2,18 @@
 // Who acts, and from where. Every engine is reached through a Context, so no call can touch tenant
 // data without naming the tenant and the actor; the audit trail records the request metadata.
 
-#include <quire/audit.hpp>
-#include <quire/post.hpp>
 #include <quire/quire_export.h>
 
 #include <memory>
 #include <optional>
+#include <quire/audit.hpp>
+#include <quire/auth.hpp>
+#include <quire/permission.hpp>
+#include <quire/post.hpp>
 #include <quire/tenant.hpp>
 #include <quire/types.hpp>
 #include <quire/user.hpp>
+#include <quire/version.hpp>
 #include <string>
 
 namespace quire {
@@ -37,6 +40,9 @@ class QUIRE_EXPORT Context {
   UserEngine users() const noexcept;
   AuditEngine audit() const noexcept;
   PostEngine posts() const noexcept;
+  PermissionEngine permissions() const noexcept;
+  KeyEngine keys() const noexcept;
+  VersionEngine versions() const noexcept;
 
   // The tenant this context acts in; none for the tenant-less system context.
   std::optional<TenantId> tenant_id() const noexcept;

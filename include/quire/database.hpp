@@ -5,10 +5,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <quire/context.hpp>
 #include <quire/options.hpp>
 #include <quire/result.hpp>
 #include <quire/types.hpp>
+#include <string>
 #include <string_view>
 
 namespace quire {
@@ -16,6 +18,13 @@ namespace quire {
 namespace detail {
 struct DatabaseState;
 }
+
+// A signed-in person: the token to hand to their client, and the context it stands for.
+struct Session {
+  std::string token;  // HS256-signed; present it to context_from_token
+  Context context;
+  Timestamp expires_at = 0;
+};
 
 class QUIRE_EXPORT Database {
  public:
@@ -33,6 +42,28 @@ class QUIRE_EXPORT Database {
   // permission_denied (not a member, or the tenant or user is inactive or deleted).
   [[nodiscard]] Result<Context> context(const TenantRef& tenant, UserId user,
                                         RequestInfo request = {}) const noexcept;
+
+  // Signs a member in with their username or email and password. Failures are audited and
+  // throttled per (tenant, user) with growing delays; a password hashed with other parameters is
+  // rehashed. Errors: unauthenticated ("invalid credentials", or "too many failed logins; try
+  // again in N s") — the same message whether the user, the password or the membership was wrong.
+  [[nodiscard]] Result<Session> login(const TenantRef& tenant, std::string_view username_or_email,
+                                      std::string_view password,
+                                      RequestInfo request = {}) const noexcept;
+  // The context a session token stands for. With `expected_tenant`, a token of another tenant is
+  // refused. Errors: unauthenticated (malformed, bad signature, alg other than HS256, expired,
+  // revoked, another tenant, a deactivated user or tenant).
+  [[nodiscard]] Result<Context> context_from_token(
+      std::string_view token, RequestInfo request = {},
+      const std::optional<TenantRef>& expected_tenant = std::nullopt) const noexcept;
+  // Revokes the session. Errors: unauthenticated (not a valid token).
+  [[nodiscard]] Result<void> logout(std::string_view token) const noexcept;
+  // A context acting with exactly an API key's scopes. Errors: unauthenticated (malformed,
+  // unknown, wrong secret, revoked, expired, deactivated creator or tenant).
+  [[nodiscard]] Result<Context> context_from_key(std::string_view key,
+                                                 RequestInfo request = {}) const noexcept;
+  // A new per-database token secret: every token signed before stops working.
+  [[nodiscard]] Result<void> rotate_token_secret() const noexcept;
 
   // Runs `body` in one transaction: everything it does through `ctx` commits together when it
   // returns success, and nothing does when it returns an error. Nested calls join the outer one.

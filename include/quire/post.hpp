@@ -120,6 +120,8 @@ struct TermCount {
   std::int64_t count = 0;  // posts (not deleted) carrying it
 };
 
+enum class FeedFormat : int { rss = 0, atom = 1 };  // RSS 2.0, Atom 1.0 (RFC 4287)
+
 // Reached through Context::posts(); acts in the context's tenant. Viewers see published posts;
 // contributors and authors write their own; editors and above write everyone's.
 class QUIRE_EXPORT PostEngine {
@@ -161,6 +163,20 @@ class QUIRE_EXPORT PostEngine {
                                                       unsigned limit = 20) noexcept;
   [[nodiscard]] Result<std::vector<TermCount>> categories() noexcept;
   [[nodiscard]] Result<std::vector<TermCount>> tags() noexcept;
+
+  // Feeds and the sitemap hold published posts only, whoever asks (post.read), never deleted ones.
+  // Links are absolute, from the tenant's base URL: its setting "base_url" (an http or https URL;
+  // a "/" is added at the end when missing), else https://<domain>/. A post's link is the base
+  // URL, then "<type>/" unless the type is "post", then the slug. Errors: invalid_argument when
+  // the tenant has neither, or base_url is not an http(s) URL (the message names base_url).
+  //
+  // The newest `limit` (1..1000) published posts as RSS 2.0 (dates RFC 822) or Atom 1.0 (dates
+  // RFC 3339), with titles, links, excerpts, categories and tags, XML-escaped.
+  [[nodiscard]] Result<std::string> feed(FeedFormat format = FeedFormat::rss,
+                                         unsigned limit = 20) noexcept;
+  // sitemap.xml (sitemaps.org 0.9): every published post with its lastmod, newest first, up to
+  // the protocol's 50,000 URLs per file.
+  [[nodiscard]] Result<std::string> sitemap() noexcept;
 
  private:
   std::shared_ptr<detail::ContextState> ctx_;

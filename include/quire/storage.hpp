@@ -9,7 +9,9 @@
 #include <memory>
 #include <optional>
 #include <quire/audit.hpp>
+#include <quire/auth.hpp>
 #include <quire/options.hpp>
+#include <quire/permission.hpp>
 #include <quire/post.hpp>
 #include <quire/result.hpp>
 #include <quire/tenant.hpp>
@@ -195,6 +197,102 @@ class VersionStore {
   virtual Result<std::int64_t> prune(TenantId tenant, PostId post, std::int64_t keep,
                                      std::int64_t protect) noexcept = 0;
   virtual Result<void> purge(TenantId tenant, PostId post) noexcept = 0;
+
+  // Autosaves: one slot per (tenant, post, user), removed with the post when it is purged. A
+  // backend without them yet fails with not_supported.
+  // Writes the slot of (tenant, autosave.post_id, autosave.user_id), replacing what was there.
+  virtual Result<void> save_autosave(TenantId /*tenant*/, const Autosave& /*autosave*/) noexcept {
+    return autosaves_not_supported();
+  }
+  virtual Result<std::optional<Autosave>> find_autosave(TenantId /*tenant*/, PostId /*post*/,
+                                                        UserId /*user*/) noexcept {
+    return autosaves_not_supported();
+  }
+  // Returns whether there was one.
+  virtual Result<bool> delete_autosave(TenantId /*tenant*/, PostId /*post*/,
+                                       UserId /*user*/) noexcept {
+    return autosaves_not_supported();
+  }
+
+ protected:
+  static Error autosaves_not_supported() noexcept {
+    try {
+      return Error{Errc::not_supported, "this storage backend does not keep autosaves yet", {}};
+    } catch (...) {
+      return Error{Errc::not_supported, {}, {}};  // out of memory: the code alone
+    }
+  }
+};
+
+// The custom roles of each tenant; the built-in ones live in code.
+class RoleStore {
+ public:
+  virtual ~RoleStore() = default;
+  virtual Result<std::optional<Role>> find(TenantId tenant, std::string_view name) noexcept = 0;
+  virtual Result<std::vector<Role>> list(TenantId tenant) noexcept = 0;
+  // Inserts or replaces.
+  virtual Result<void> save(TenantId tenant, const Role& role) noexcept = 0;
+  virtual Result<void> remove(TenantId tenant, std::string_view name) noexcept = 0;
+  // How many members hold the role.
+  virtual Result<std::int64_t> holders(TenantId tenant, std::string_view name) noexcept = 0;
+};
+
+class GrantStore {
+ public:
+  virtual ~GrantStore() = default;
+  virtual Result<std::optional<GrantLevel>> find(TenantId tenant, const ResourceRef& resource,
+                                                 UserId user) noexcept = 0;
+  // Inserts or replaces the level.
+  virtual Result<void> save(const Grant& grant) noexcept = 0;
+  // Errors: not_found.
+  virtual Result<void> remove(TenantId tenant, const ResourceRef& resource,
+                              UserId user) noexcept = 0;
+  // Every grant on one item (when it is purged).
+  virtual Result<void> remove_all(TenantId tenant, const ResourceRef& resource) noexcept = 0;
+};
+
+// An API key as stored: the record and the BLAKE2b hash of its secret, never the secret.
+struct KeyRow {
+  ApiKey key;
+  std::string secret_hash;  // 32 raw bytes
+};
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  // Assigns and returns the id. Errors: already_exists (public id).
+  virtual Result<std::int64_t> insert(const KeyRow& row) noexcept = 0;
+  // Across tenants: the public id is how a presented key is found.
+  virtual Result<std::optional<KeyRow>> find_by_public_id(std::string_view public_id) noexcept = 0;
+  virtual Result<std::optional<KeyRow>> find(TenantId tenant, std::int64_t id) noexcept = 0;
+  virtual Result<std::vector<ApiKey>> list(TenantId tenant) noexcept = 0;
+  // Rewrites the row with this id (and tenant).
+  virtual Result<void> update(const KeyRow& row) noexcept = 0;
+};
+
+struct SessionRow {
+  std::string jti;
+  TenantId tenant_id = 0;
+  UserId user_id = 0;
+  Timestamp issued_at = 0;
+  Timestamp expires_at = 0;
+  std::optional<Timestamp> revoked_at;
+};
+
+// Login sessions, failed-login counters and the per-database secret that signs tokens.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual Result<std::optional<std::string>> secret() noexcept = 0;
+  virtual Result<void> set_secret(std::string_view secret) noexcept = 0;
+  virtual Result<void> insert(const SessionRow& row) noexcept = 0;
+  virtual Result<std::optional<SessionRow>> find(std::string_view jti) noexcept = 0;
+  virtual Result<void> revoke(std::string_view jti, Timestamp at) noexcept = 0;
+  // Failed logins in a row for a user in a tenant, and when the last one was.
+  virtual Result<std::pair<std::int64_t, Timestamp>> failures(TenantId tenant,
+                                                              UserId user) noexcept = 0;
+  virtual Result<void> record_failure(TenantId tenant, UserId user, Timestamp at) noexcept = 0;
+  virtual Result<void> clear_failures(TenantId tenant, UserId user) noexcept = 0;
 };
 
 enum class Access : int { read = 0, write = 1 };
@@ -211,6 +309,10 @@ class Transaction {
   virtual AuditStore& audit() noexcept = 0;
   virtual PostStore& posts() noexcept = 0;
   virtual VersionStore& versions() noexcept = 0;
+  virtual RoleStore& roles() noexcept = 0;
+  virtual GrantStore& grants() noexcept = 0;
+  virtual KeyStore& keys() noexcept = 0;
+  virtual SessionStore& sessions() noexcept = 0;
 
   // Nested units of work inside an explicit transaction undo only their own changes on failure.
   virtual Result<void> savepoint(std::string_view name) noexcept = 0;

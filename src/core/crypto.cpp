@@ -96,6 +96,35 @@ std::string random_bytes(std::size_t count) {
   return out;
 }
 
+std::string random_text(std::size_t length, std::string_view alphabet) {
+  (void)ensure_sodium();
+  std::string out(length, '\0');
+  for (auto& c : out)
+    c = alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))];
+  return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  (void)ensure_sodium();
+  std::string tag(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
+  crypto_auth_hmacsha256_final(&state, reinterpret_cast<unsigned char*>(tag.data()));
+  return tag;
+}
+
+bool hmac_sha256_verify(std::string_view key, std::string_view message,
+                        std::string_view tag) noexcept {
+  try {
+    return constant_time_equal(hmac_sha256(key, message), tag);
+  } catch (...) {
+    return false;
+  }
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;

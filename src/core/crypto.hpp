@@ -30,6 +30,14 @@ using Hash256 = std::array<unsigned char, 32>;
 Hash256 blake2b_256(std::string_view data, std::string_view key = {}) noexcept;
 
 std::string random_bytes(std::size_t count);
+// `length` characters drawn uniformly from `alphabet` (no modulo bias).
+std::string random_text(std::size_t length, std::string_view alphabet);
+
+// HMAC-SHA-256 (crypto_auth_hmacsha256) of `message` under a 32-byte key: 32 raw bytes.
+std::string hmac_sha256(std::string_view key, std::string_view message);
+// Checks a tag in constant time.
+bool hmac_sha256_verify(std::string_view key, std::string_view message,
+                        std::string_view tag) noexcept;
 // Compares in time that depends only on the lengths.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 

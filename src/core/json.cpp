@@ -2,9 +2,45 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace quire::detail {
 
+namespace {
+
+// How deeply arrays and objects nest, outside strings. nlohmann/json recurses once per level
+// when it dumps or destroys a value, so deep input could exhaust the stack.
+std::size_t nesting(std::string_view text) noexcept {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Result<Json> parse_json(std::string_view field, std::string_view text) noexcept {
+  constexpr std::size_t max_depth = 64;
+  if (nesting(text) > max_depth) {
+    return fail(Errc::invalid_argument,
+                fmt::format("{} must not nest deeper than {} levels", field, max_depth));
+  }
   // nlohmann/json stops at a NUL as if the input ended there; JSON text never contains one.
   if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
     return fail(Errc::invalid_argument,

@@ -1,16 +1,18 @@
 #include "core/text.hpp"
 
-#include "core/validate.hpp"
-
 #include <fmt/format.h>
 
 #include <vector>
+
+#include "core/validate.hpp"
 
 namespace quire::detail {
 
 namespace {
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // A byte that can belong to a searchable word: ASCII letters and digits, and any byte of a
 // multi-byte UTF-8 character.
@@ -106,9 +108,8 @@ Result<std::string> full_text_query(std::string_view query) noexcept {
   constexpr std::size_t max_bytes = 1024;
   constexpr std::size_t max_terms = 32;
   if (query.size() > max_bytes) {
-    return fail(Errc::invalid_argument,
-                fmt::format("search query must be at most {} bytes, got {}", max_bytes,
-                            query.size()));
+    return fail(Errc::invalid_argument, fmt::format("search query must be at most {} bytes, got {}",
+                                                    max_bytes, query.size()));
   }
   if (query.find('\0') != std::string_view::npos) {
     return fail(Errc::invalid_argument, "search query must not contain NUL bytes");

@@ -1,10 +1,39 @@
 #include "engines/authorize.hpp"
 
-#include "engines/roles.hpp"
-
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "engines/roles.hpp"
+
 namespace quire::detail {
+
+bool Permissions::has(std::string_view permission) const noexcept {
+  if (!listed) return role_has(role, permission);
+  return std::find(listed->begin(), listed->end(), permission) != listed->end();
+}
+
+int Permissions::rank() const noexcept {
+  if (!listed) return role_rank(role).value_or(0);
+  int rank = 0;
+  for (const auto& permission : *listed)
+    rank = std::max(rank, permission_rank(permission).value_or(0));
+  return rank;
+}
+
+Result<Permissions> role_permissions(storage::Transaction& tx, TenantId tenant,
+                                     std::string_view role) {
+  if (role_rank(role)) return Permissions{fmt::format("role {}", role), std::string(role), {}};
+  QUIRE_TRY(auto custom, tx.roles().find(tenant, role));
+  if (!custom) {
+    return fail(Errc::invalid_argument,
+                fmt::format("role \"{}\" must be one of owner, admin, editor, author, "
+                            "contributor, viewer, or a custom role of this tenant",
+                            role));
+  }
+  return Permissions{fmt::format("role {}", role), std::string(role),
+                     std::move(custom->permissions)};
+}
 
 Result<Member> acting_member(Unit& unit, TenantId tenant, std::string_view tenant_label,
                              const AuditRecord& attempt) {
@@ -25,12 +54,34 @@ Result<Member> acting_member(Unit& unit, TenantId tenant, std::string_view tenan
   return std::move(*member);
 }
 
+Result<Permissions> acting_permissions(Unit& unit, TenantId tenant, std::string_view tenant_label,
+                                       const AuditRecord& attempt) {
+  const auto& ctx = unit.ctx();
+  if (ctx.is_system()) return Permissions{"the system context", "owner", {}};
+  if (ctx.actor.type == ActorType::api_key) {
+    if (ctx.tenant != tenant) {
+      return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label));
+    }
+    // Checked on every use: a key revoked or expired a moment ago no longer works.
+    QUIRE_TRY(auto key, unit.tx().keys().find(tenant, ctx.actor.id));
+    if (!key || key->key.revoked_at) {
+      return unit.deny(attempt, fmt::format("denied: API key {} is revoked", ctx.actor.id));
+    }
+    if (key->key.expires_at && *key->key.expires_at <= now_ms()) {
+      return unit.deny(attempt, fmt::format("denied: API key {} has expired", ctx.actor.id));
+    }
+    return Permissions{fmt::format("API key {}", key->key.id), "", std::move(key->key.scopes)};
+  }
+  QUIRE_TRY(auto member, acting_member(unit, tenant, tenant_label, attempt));
+  return role_permissions(unit.tx(), tenant, member.role);
+}
+
 Result<void> require(Unit& unit, std::string_view permission, TenantId tenant,
                      std::string_view tenant_label, const AuditRecord& attempt) {
   if (unit.ctx().is_system()) return success();
-  QUIRE_TRY(auto member, acting_member(unit, tenant, tenant_label, attempt));
-  if (!role_has(member.role, permission)) {
-    return unit.deny(attempt, fmt::format("denied: role {} lacks {} in tenant {}", member.role,
+  QUIRE_TRY(auto permissions, acting_permissions(unit, tenant, tenant_label, attempt));
+  if (!permissions.has(permission)) {
+    return unit.deny(attempt, fmt::format("denied: {} lacks {} in tenant {}", permissions.holder,
                                           permission, tenant_label));
   }
   return success();

@@ -2,6 +2,12 @@
 // a publishing workflow, listing, search. Every change writes a version and an audit entry in the
 // same unit of work as the change.
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <quire/post.hpp>
+#include <set>
+
 #include "core/crypto.hpp"
 #include "core/cursor.hpp"
 #include "core/json.hpp"
@@ -10,15 +16,9 @@
 #include "core/validate.hpp"
 #include "engines/authorize.hpp"
 #include "engines/lookup.hpp"
+#include "engines/post_rules.hpp"
 #include "engines/roles.hpp"
 #include "engines/unit_of_work.hpp"
-
-#include <quire/post.hpp>
-
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <set>
 
 namespace quire {
 
@@ -27,14 +27,39 @@ using detail::Json;
 using detail::read_unit;
 using detail::Unit;
 using detail::write_unit;
+// The rules shared with the Version engine (engines/post_rules.hpp).
+using detail::audited;
+using detail::check_body;
+using detail::check_parent;
+using detail::check_slug;
+using detail::find_live_post;
+using detail::find_post;
+using detail::max_slug;
+using detail::max_title_bytes;
+using detail::normalise_category;
+using detail::normalise_excerpt;
+using detail::normalise_object;
+using detail::normalise_tags;
+using detail::owns;
+using detail::record_change;
+using detail::require_on;
+using detail::require_role;
+using detail::require_visible;
+using detail::tenant_of;
+using detail::write_version;
 
 std::string_view post_status_name(PostStatus status) noexcept {
   switch (status) {
-    case PostStatus::draft: return "draft";
-    case PostStatus::in_review: return "in_review";
-    case PostStatus::scheduled: return "scheduled";
-    case PostStatus::published: return "published";
-    case PostStatus::archived: return "archived";
+    case PostStatus::draft:
+      return "draft";
+    case PostStatus::in_review:
+      return "in_review";
+    case PostStatus::scheduled:
+      return "scheduled";
+    case PostStatus::published:
+      return "published";
+    case PostStatus::archived:
+      return "archived";
   }
   return "draft";
 }
@@ -49,15 +74,6 @@ std::optional<PostStatus> parse_post_status(std::string_view name) noexcept {
 
 namespace {
 
-constexpr std::size_t max_title_bytes = 500;
-constexpr std::size_t max_body_bytes = std::size_t{4} * 1024 * 1024;
-constexpr std::size_t max_excerpt_bytes = 2000;
-constexpr std::size_t max_term_bytes = 100;
-constexpr std::size_t max_tags = 50;
-constexpr std::size_t max_slug = 96;
-constexpr int max_depth = 5;  // a post and four levels of ancestors
-constexpr std::int64_t default_retention = 50;
-
 // ---- input rules ------------------------------------------------------------------------------
 
 Result<void> check_type(std::string_view type) {
@@ -70,249 +86,13 @@ Result<void> check_type(std::string_view type) {
               fmt::format("type {} must match [a-z][a-z0-9_-]{{0,31}}", detail::quoted(type)));
 }
 
-Result<void> check_body(std::string_view body) {
-  if (body.size() > max_body_bytes) {
-    return fail(Errc::invalid_argument, fmt::format("body must be at most {} bytes, got {}",
-                                                    max_body_bytes, body.size()));
-  }
-  if (!detail::is_valid_utf8(body) || body.find('\0') != std::string_view::npos) {
-    return fail(Errc::invalid_argument, "body must be valid UTF-8 without NUL bytes");
-  }
-  return success();
-}
-
-Result<std::vector<std::string>> normalise_tags(const std::vector<std::string>& tags) {
-  if (tags.size() > max_tags) {
-    return fail(Errc::invalid_argument, fmt::format("tags must be at most {}", max_tags));
-  }
-  std::vector<std::string> out;
-  for (const auto& tag : tags) {
-    QUIRE_TRY(auto text, detail::check_text("tag", tag, max_term_bytes));
-    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(std::move(text));
-  }
-  return out;
-}
-
-Result<std::optional<std::string>> normalise_category(const std::optional<std::string>& category) {
-  if (!category) return std::optional<std::string>();
-  QUIRE_TRY(auto text, detail::check_text("category", *category, max_term_bytes));
-  return std::optional<std::string>(std::move(text));
-}
-
-Result<std::string> normalise_object(std::string_view field, std::string_view json) {
-  QUIRE_TRY(auto value, detail::parse_json_object(field, json.empty() ? "{}" : json));
-  return detail::dump_json(value);
-}
-
-Result<void> check_slug(std::string_view slug) {
-  if (detail::is_valid_slug(slug, max_slug)) return success();
-  return fail(Errc::invalid_argument,
-              fmt::format("slug {} must be 1..96 of [a-z0-9-], without leading, trailing or "
-                          "double '-'",
-                          detail::quoted(slug)));
-}
-
-Result<std::optional<std::string>> normalise_excerpt(const std::optional<std::string>& excerpt) {
-  if (!excerpt) return std::optional<std::string>();
-  QUIRE_TRY(auto text, detail::check_text("excerpt", *excerpt, max_excerpt_bytes));
-  return std::optional<std::string>(std::move(text));
-}
-
-// ---- what the audit trail and versions keep ---------------------------------------------------
-
-std::string body_hash(std::string_view body) {
-  const auto digest = detail::blake2b_256(body);
-  return detail::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 16));
-}
-
-// The post as its audit entries show it: the body by version and hash, never copied again.
-Json audited(const Post& post) {
-  return {{"type", post.type},
-          {"slug", post.slug},
-          {"title", post.title},
-          {"status", post_status_name(post.status)},
-          {"category", post.category ? Json(*post.category) : Json()},
-          {"tags", post.tags},
-          {"parent_id", post.parent_id ? Json(*post.parent_id) : Json()},
-          {"version", post.version},
-          {"body_hash", body_hash(post.body)},
-          {"excerpt", post.excerpt},
-          {"seo", Json::parse(post.seo)},
-          {"fields", Json::parse(post.fields)},
-          {"published_at", post.published_at ? Json(*post.published_at) : Json()},
-          {"scheduled_at", post.scheduled_at ? Json(*post.scheduled_at) : Json()},
-          {"deleted_at", post.deleted_at ? Json(*post.deleted_at) : Json()}};
-}
-
-Result<void> record_change(Unit& unit, std::string action, const Post& before, const Post& after) {
-  auto [old_values, new_values] = detail::changed_fields(audited(before), audited(after));
-  return unit.record({after.tenant_id, std::move(action), "post", std::to_string(after.id),
-                      std::move(old_values), std::move(new_values)});
-}
-
-AuditRecord attempt(const detail::ContextState& ctx, std::string action, PostId post) {
-  return {ctx.tenant.value_or(0), std::move(action), "post", std::to_string(post), {}, {}};
-}
-
-std::int64_t retention_of(const Tenant& tenant) {
-  const auto settings = Json::parse(tenant.settings);
-  const auto found = settings.find("version_retention");
-  if (found == settings.end() || !found->is_number_integer()) return default_retention;
-  return std::max<std::int64_t>(0, found->get<std::int64_t>());
-}
-
-// Writes version `post.version` as a full snapshot, then prunes to the tenant's retention.
-Result<void> write_version(Unit& unit, const Post& post, std::string kind, std::string summary) {
-  storage::VersionRow row;
-  row.tenant_id = post.tenant_id;
-  row.version = Version{post.id,
-                        post.version,
-                        std::move(kind),
-                        unit.ctx().actor.type == ActorType::user ? unit.ctx().actor.id : 0,
-                        std::move(summary),
-                        post.updated_at,
-                        static_cast<std::int64_t>(post.title.size() + post.body.size())};
-  row.title = post.title;
-  row.body = post.body;
-  row.snapshot = detail::dump_json(Json{{"slug", post.slug},
-                                        {"status", post_status_name(post.status)},
-                                        {"category", post.category ? Json(*post.category) : Json()},
-                                        {"tags", post.tags},
-                                        {"excerpt", post.excerpt},
-                                        {"seo", Json::parse(post.seo)},
-                                        {"fields", Json::parse(post.fields)}});
-  QUIRE_TRY(unit.tx().versions().insert(row));
-  QUIRE_TRY(auto tenant, detail::find_tenant(unit.tx(), post.tenant_id));
-  const auto keep = retention_of(tenant);
-  if (keep > 0 && post.version > keep) {
-    QUIRE_TRY(unit.tx().versions().prune(post.tenant_id, post.id, keep,
-                                         post.published_version.value_or(0)));
-  }
-  return success();
-}
-
-// ---- permissions ------------------------------------------------------------------------------
-
-Result<TenantId> tenant_of(const detail::ContextState& ctx) {
-  if (!ctx.tenant) {
-    return fail(Errc::invalid_argument, "posts need a tenant context: use db.system(tenant)");
-  }
-  return *ctx.tenant;
-}
-
-// The acting member's role, or "owner" for the system context.
-Result<std::string> acting_role(Unit& unit, TenantId tenant, const AuditRecord& attempted) {
-  if (unit.ctx().is_system()) return std::string("owner");
-  QUIRE_TRY(auto member,
-            detail::acting_member(unit, tenant, std::to_string(tenant), attempted));
-  return std::move(member.role);
-}
-
-// The acting role, which must grant `permission` (on the tenant's posts as a whole).
-Result<std::string> require_role(Unit& unit, TenantId tenant, std::string_view permission,
-                                 std::string action, PostId post = 0) {
-  const auto attempted = attempt(unit.ctx(), std::move(action), post);
-  QUIRE_TRY(auto role, acting_role(unit, tenant, attempted));
-  if (!detail::role_has(role, permission)) {
-    return unit.deny(attempted, fmt::format("denied: role {} lacks {}", role, permission));
-  }
-  return role;
-}
-
-bool owns(const detail::ContextState& ctx, const Post& post) {
-  return ctx.actor.type == ActorType::user && post.author_id == ctx.actor.id;
-}
-
-// `permission` on every post, or `permission.own` on one's own.
-Result<void> require_on(Unit& unit, std::string_view permission, const Post& post,
-                        std::string action) {
-  const auto attempted = attempt(unit.ctx(), std::move(action), post.id);
-  QUIRE_TRY(auto role, acting_role(unit, post.tenant_id, attempted));
-  if (detail::role_has(role, permission)) return success();
-  if (owns(unit.ctx(), post) && detail::role_has(role, std::string(permission) + ".own")) {
-    return success();
-  }
-  return unit.deny(attempted,
-                   fmt::format("denied: role {} lacks {} on a post owned by user {}", role,
-                               permission, post.author_id));
-}
-
-// Whether the actor may see the post at all: published posts are for every member; the others
-// for those who may edit them. An invisible post is not_found, so drafts cannot be probed.
-Result<void> require_visible(Unit& unit, const Post& post) {
-  const auto attempted = attempt(unit.ctx(), "post.read", post.id);
-  QUIRE_TRY(auto role, acting_role(unit, post.tenant_id, attempted));
-  if (!detail::role_has(role, "post.read")) {
-    return unit.deny(attempted, fmt::format("denied: role {} lacks post.read", role));
-  }
-  const bool visible = post.status == PostStatus::published ||
-                       detail::role_has(role, "post.update") ||
-                       (owns(unit.ctx(), post) && detail::role_has(role, "post.update.own"));
-  if (!visible) return fail(Errc::not_found, fmt::format("post {} not found", post.id));
-  return success();
-}
-
-Result<Post> find_post(Unit& unit, TenantId tenant, PostId id) {
-  QUIRE_TRY(auto post, unit.tx().posts().find(tenant, id));
-  if (!post) return fail(Errc::not_found, fmt::format("post {} not found", id));
-  return std::move(*post);
-}
-
-// A live post: found and not in the trash.
-Result<Post> find_live_post(Unit& unit, TenantId tenant, PostId id) {
-  QUIRE_TRY(auto post, find_post(unit, tenant, id));
-  if (post.deleted_at) {
-    return fail(Errc::conflict, fmt::format("post {} is in the trash; restore it first", id));
-  }
-  return post;
-}
-
-// ---- hierarchy and slugs ----------------------------------------------------------------------
-
-// The parent must be a post of the same tenant, the chain above it short enough, and `self`
-// nowhere in it.
-Result<void> check_parent(Unit& unit, TenantId tenant, PostId parent, PostId self) {
-  int depth = 1;
-  for (std::optional<PostId> at = parent; at; ++depth) {
-    if (*at == self) {
-      return fail(Errc::invalid_argument,
-                  fmt::format("parent_id {} would make post {} its own ancestor", parent, self));
-    }
-    if (depth >= max_depth) {
-      return fail(Errc::invalid_argument,
-                  fmt::format("parent_id {}: posts nest at most {} levels deep", parent,
-                              max_depth));
-    }
-    QUIRE_TRY(auto ancestor, unit.tx().posts().find(tenant, *at));
-    if (!ancestor) {
-      return fail(Errc::not_found, fmt::format("parent post {} not found", *at));
-    }
-    at = ancestor->parent_id;
-  }
-  return success();
-}
-
-// The levels of posts below `post` (0 when it has no children), so a move keeps the whole tree
-// within max_depth.
-Result<int> subtree_depth(Unit& unit, const Post& post) {
-  storage::PostScan scan;
-  scan.parent_id = std::optional<PostId>(post.id);
-  scan.limit = 1000;
-  int deepest = 0;
-  QUIRE_TRY(auto children, unit.tx().posts().list(post.tenant_id, scan));
-  for (const auto& child : children) {
-    QUIRE_TRY(const int below, subtree_depth(unit, child));
-    deepest = std::max(deepest, below + 1);
-  }
-  return deepest;
-}
+// ---- slugs ------------------------------------------------------------------------------------
 
 // The first free slug: `base`, then base-2, base-3, …
 Result<std::string> free_slug(Unit& unit, TenantId tenant, std::string_view type,
                               std::string_view base, PostId self) {
   for (int n = 1;; ++n) {
-    const auto candidate =
-        n == 1 ? std::string(base) : detail::slug_with_suffix(base, n, max_slug);
+    const auto candidate = n == 1 ? std::string(base) : detail::slug_with_suffix(base, n, max_slug);
     QUIRE_TRY(const bool taken, unit.tx().posts().slug_taken(tenant, type, candidate, self));
     if (!taken) return candidate;
   }
@@ -332,18 +112,24 @@ struct Transition {
   std::initializer_list<PostStatus> from;
 };
 
-const Transition submit_transition{"post.submit", "post.update", PostStatus::in_review,
-                                   {PostStatus::draft}};
+const Transition submit_transition{
+    "post.submit", "post.update", PostStatus::in_review, {PostStatus::draft}};
 const Transition publish_transition{
-    "post.publish", "post.publish", PostStatus::published,
+    "post.publish",
+    "post.publish",
+    PostStatus::published,
     {PostStatus::draft, PostStatus::in_review, PostStatus::scheduled, PostStatus::archived}};
 const Transition unpublish_transition{
-    "post.unpublish", "post.publish", PostStatus::draft,
+    "post.unpublish",
+    "post.publish",
+    PostStatus::draft,
     {PostStatus::in_review, PostStatus::scheduled, PostStatus::published, PostStatus::archived}};
-const Transition archive_transition{"post.archive", "post.publish", PostStatus::archived,
-                                    {PostStatus::published}};
+const Transition archive_transition{
+    "post.archive", "post.publish", PostStatus::archived, {PostStatus::published}};
 const Transition schedule_transition{
-    "post.schedule", "post.publish", PostStatus::scheduled,
+    "post.schedule",
+    "post.publish",
+    PostStatus::scheduled,
     {PostStatus::draft, PostStatus::in_review, PostStatus::scheduled}};
 
 // Moves one post along `t`, with its audit entry; the status is not content, so no version.
@@ -428,13 +214,13 @@ Result<Post> PostEngine::create(const NewPost& input) noexcept {
       }
       post.slug = input.slug;
     } else {
-      QUIRE_TRY(post.slug, free_slug(unit, post.tenant_id, post.type,
-                                     slug_base(post.title, post.type), 0));
+      QUIRE_TRY(post.slug,
+                free_slug(unit, post.tenant_id, post.type, slug_base(post.title, post.type), 0));
     }
     QUIRE_TRY(post.id, unit.tx().posts().insert(post));
     QUIRE_TRY(write_version(unit, post, "create", ""));
-    QUIRE_TRY(unit.record({post.tenant_id, "post.create", "post", std::to_string(post.id), {},
-                           audited(post)}));
+    QUIRE_TRY(unit.record(
+        {post.tenant_id, "post.create", "post", std::to_string(post.id), {}, audited(post)}));
     return post;
   });
 }
@@ -471,96 +257,10 @@ Result<Post> PostEngine::get_by_slug(std::string_view slug, std::string_view typ
 
 Result<Post> PostEngine::update(PostId id, std::int64_t expected_version,
                                 const PostPatch& patch) noexcept {
-  std::optional<std::string> title;
-  std::optional<std::vector<std::string>> tags;
-  std::optional<std::optional<std::string>> category;
-  std::optional<std::optional<std::string>> excerpt;
-  std::optional<std::string> seo;
-  std::optional<std::string> fields;
-  if (patch.title) {
-    QUIRE_TRY(title, detail::check_text("title", *patch.title, max_title_bytes));
-  }
-  if (patch.body) {
-    QUIRE_TRY(check_body(*patch.body));
-  }
-  if (patch.slug) {
-    QUIRE_TRY(check_slug(*patch.slug));
-  }
-  if (patch.tags) {
-    QUIRE_TRY(tags, normalise_tags(*patch.tags));
-  }
-  if (patch.category) {
-    QUIRE_TRY(category, normalise_category(*patch.category));
-  }
-  if (patch.excerpt) {
-    QUIRE_TRY(excerpt, normalise_excerpt(*patch.excerpt));
-  }
-  if (patch.seo) {
-    QUIRE_TRY(seo, normalise_object("seo", *patch.seo));
-  }
-  if (patch.fields) {
-    QUIRE_TRY(fields, normalise_object("fields", *patch.fields));
-  }
+  QUIRE_TRY(const auto checked, detail::check_patch(patch));
   QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
-
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
-    QUIRE_TRY(const auto before, find_live_post(unit, tenant, id));
-    QUIRE_TRY(require_on(unit, "post.update", before, "post.update"));
-    if (expected_version != before.version) {
-      return fail(Errc::conflict,
-                  fmt::format("post {} is at version {}, not {}: reload it and apply the change "
-                              "again",
-                              id, before.version, expected_version));
-    }
-    Post post = before;
-    if (title) post.title = *title;
-    if (patch.body) post.body = *patch.body;
-    if (tags) post.tags = *tags;
-    if (category) post.category = *category;
-    if (seo) post.seo = *seo;
-    if (fields) post.fields = *fields;
-    // An excerpt that was derived follows the body; a given one stays until changed.
-    const bool derived = before.excerpt == detail::derive_excerpt(before.body);
-    if (excerpt) {
-      post.excerpt = *excerpt ? **excerpt : detail::derive_excerpt(post.body);
-    } else if (derived) {
-      post.excerpt = detail::derive_excerpt(post.body);
-    }
-    if (patch.parent_id && *patch.parent_id != before.parent_id) {
-      post.parent_id = *patch.parent_id;
-      if (post.parent_id) {
-        QUIRE_TRY(check_parent(unit, tenant, *post.parent_id, post.id));
-        QUIRE_TRY(const int below, subtree_depth(unit, post));
-        int above = 0;
-        for (auto at = post.parent_id; at; ++above) {
-          QUIRE_TRY(auto ancestor, find_post(unit, tenant, *at));
-          at = ancestor.parent_id;
-        }
-        if (above + 1 + below > max_depth) {
-          return fail(Errc::invalid_argument,
-                      fmt::format("parent_id {}: posts nest at most {} levels deep",
-                                  *post.parent_id, max_depth));
-        }
-      }
-    }
-    if (patch.slug && *patch.slug != before.slug) {
-      QUIRE_TRY(const bool taken,
-                unit.tx().posts().slug_taken(tenant, post.type, *patch.slug, post.id));
-      if (taken) {
-        return fail(Errc::already_exists, fmt::format("slug {} is already used by another {}",
-                                                      detail::quoted(*patch.slug), post.type));
-      }
-      post.slug = *patch.slug;
-      // The old slug keeps resolving to this post.
-      QUIRE_TRY(unit.tx().posts().add_old_slug(tenant, post.type, before.slug, post.id));
-    }
-    post.reading_time = detail::reading_time(post.body);
-    post.version = before.version + 1;
-    post.updated_at = now_ms();
-    QUIRE_TRY(unit.tx().posts().update(before, post));
-    QUIRE_TRY(write_version(unit, post, "update", ""));
-    QUIRE_TRY(record_change(unit, "post.update", before, post));
-    return post;
+    return detail::update_post(unit, tenant, id, expected_version, checked);
   });
 }
 
@@ -658,8 +358,7 @@ Result<void> PostEngine::purge(PostId id) noexcept {
     // Purging is for good: the shared permission, never the .own one.
     QUIRE_TRY(require_role(unit, tenant, "post.delete", "post.purge", id));
     QUIRE_TRY(unit.tx().posts().purge(post));
-    return unit.record(
-        {tenant, "post.purge", "post", std::to_string(id), audited(post), {}});
+    return unit.record({tenant, "post.purge", "post", std::to_string(id), audited(post), {}});
   });
 }
 
@@ -668,8 +367,7 @@ Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
   QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
   QUIRE_TRY(auto cursor, detail::decode_cursor(query.cursor));
   storage::PostScan scan;
-  const bool by_title =
-      query.order == PostOrder::title_asc || query.order == PostOrder::title_desc;
+  const bool by_title = query.order == PostOrder::title_asc || query.order == PostOrder::title_desc;
   if (!cursor.is_null()) {
     const bool ok = cursor.is_array() && cursor.size() == 2 && cursor[1].is_number_unsigned() &&
                     (by_title ? cursor[0].is_string() : cursor[0].is_number_integer());
@@ -697,23 +395,24 @@ Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
     QUIRE_TRY(auto role,
               require_role(unit, tenant, "post.read", query.deleted ? "post.trash" : "post.list"));
     // Those who may not edit every post see published ones, and their own.
-    const bool sees_all = detail::role_has(role, query.deleted ? "post.delete" : "post.update");
+    const bool sees_all = role.has(query.deleted ? "post.delete" : "post.update");
     Page<Post> page;
     QUIRE_TRY(auto rows, unit.tx().posts().list(tenant, scan));
     for (auto& post : rows) {
       if (page.items.size() == query.limit) {
         const auto& last = page.items.back();
-        Json key = by_title ? Json(last.title)
-                   : (query.order == PostOrder::updated_desc || query.order == PostOrder::updated_asc)
-                       ? Json(last.updated_at)
-                   : (query.order == PostOrder::created_desc || query.order == PostOrder::created_asc)
-                       ? Json(last.created_at)
-                       : Json(last.published_at.value_or(0));
+        Json key =
+            by_title ? Json(last.title)
+            : (query.order == PostOrder::updated_desc || query.order == PostOrder::updated_asc)
+                ? Json(last.updated_at)
+            : (query.order == PostOrder::created_desc || query.order == PostOrder::created_asc)
+                ? Json(last.created_at)
+                : Json(last.published_at.value_or(0));
         page.next_cursor = detail::encode_cursor(Json::array({key, last.id}));
         break;
       }
-      const bool visible = sees_all || owns(*ctx_, post) ||
-                           (!query.deleted && post.status == PostStatus::published);
+      const bool visible =
+          sees_all || owns(*ctx_, post) || (!query.deleted && post.status == PostStatus::published);
       if (visible) page.items.push_back(std::move(post));
     }
     return page;
@@ -743,7 +442,7 @@ Result<std::vector<SearchHit>> PostEngine::search(std::string_view query, unsign
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<SearchHit>> {
     QUIRE_TRY(auto role, require_role(unit, tenant, "post.read", "post.search"));
     if (match.empty()) return std::vector<SearchHit>();
-    return unit.tx().posts().search(tenant, match, !detail::role_has(role, "post.update"), limit);
+    return unit.tx().posts().search(tenant, match, !role.has("post.update"), limit);
   });
 }
 

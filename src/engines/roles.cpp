@@ -14,13 +14,13 @@ namespace {
 constexpr std::array<std::string_view, 6> role_names = {"viewer", "contributor", "author",
                                                         "editor", "admin",       "owner"};
 
-struct Grant {
+struct MatrixEntry {
   std::string_view permission;
   int from_rank;  // the lowest role that has it; every role above has it too
 };
 
 // clang-format off
-constexpr std::array<Grant, 18> matrix = {{
+constexpr std::array<MatrixEntry, 18> matrix = {{
     {"tenant.read",       0}, {"member.read",   0}, {"post.read",     0},
     {"post.create",       1}, {"post.update.own", 1}, {"version.read", 1},
     {"post.publish.own",  2}, {"post.delete.own", 2},
@@ -31,7 +31,24 @@ constexpr std::array<Grant, 18> matrix = {{
 }};
 // clang-format on
 
+constexpr auto permission_names = [] {
+  std::array<std::string_view, matrix.size()> names{};
+  for (std::size_t i = 0; i < matrix.size(); ++i) names[i] = matrix[i].permission;
+  return names;
+}();
+
 }  // namespace
+
+std::span<const std::string_view> known_permissions() noexcept {
+  return permission_names;
+}
+
+std::optional<int> permission_rank(std::string_view permission) noexcept {
+  for (const auto& entry : matrix) {
+    if (entry.permission == permission) return entry.from_rank;
+  }
+  return std::nullopt;
+}
 
 std::span<const std::string_view> builtin_roles() noexcept {
   return role_names;
@@ -46,7 +63,7 @@ std::optional<int> role_rank(std::string_view role) noexcept {
 bool role_has(std::string_view role, std::string_view permission) noexcept {
   const auto rank = role_rank(role);
   if (!rank) return false;
-  return std::any_of(matrix.begin(), matrix.end(), [&](const Grant& grant) {
+  return std::any_of(matrix.begin(), matrix.end(), [&](const MatrixEntry& grant) {
     return grant.permission == permission && *rank >= grant.from_rank;
   });
 }
@@ -57,6 +74,16 @@ Result<void> check_role(std::string_view role) noexcept {
       Errc::invalid_argument,
       fmt::format("role {} must be one of owner, admin, editor, author, contributor, viewer",
                   quoted(role)));
+}
+
+Result<void> check_role_name(std::string_view role) noexcept {
+  const bool ok = !role.empty() && role.size() <= 64 && role.front() >= 'a' &&
+                  role.front() <= 'z' && std::all_of(role.begin(), role.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+                  });
+  if (ok) return success();
+  return fail(Errc::invalid_argument,
+              fmt::format("role {} must match [a-z][a-z0-9_-]{{0,63}}", quoted(role)));
 }
 
 }  // namespace quire::detail

@@ -15,7 +15,14 @@ std::span<const std::string_view> builtin_roles() noexcept;
 std::optional<int> role_rank(std::string_view role) noexcept;
 bool role_has(std::string_view role, std::string_view permission) noexcept;
 
+// Every permission of the matrix, in its order.
+std::span<const std::string_view> known_permissions() noexcept;
+// The rank of the lowest built-in role that has the permission; nullopt for an unknown one.
+std::optional<int> permission_rank(std::string_view permission) noexcept;
+
 // Errors: invalid_argument naming the built-in roles.
 Result<void> check_role(std::string_view role) noexcept;
+// A well-formed role name, built-in or custom: [a-z][a-z0-9_-]{0,63}.
+Result<void> check_role_name(std::string_view role) noexcept;
 
 }  // namespace quire::detail

@@ -1,6 +1,10 @@
 // The Tenant engine: tenants, plans and quotas, memberships. Every change is audited in the
 // tenant's own chain.
 
+#include <fmt/format.h>
+
+#include <quire/tenant.hpp>
+
 #include "core/cursor.hpp"
 #include "core/json.hpp"
 #include "core/validate.hpp"
@@ -8,10 +12,6 @@
 #include "engines/lookup.hpp"
 #include "engines/roles.hpp"
 #include "engines/unit_of_work.hpp"
-
-#include <quire/tenant.hpp>
-
-#include <fmt/format.h>
 
 namespace quire {
 
@@ -69,21 +69,23 @@ Result<void> check_domain_free(storage::Transaction& tx, const std::optional<std
   if (!domain) return success();
   QUIRE_TRY(auto holder, tx.tenants().find_by_domain(*domain));
   if (holder && holder->id != owner) {
-    return fail(Errc::already_exists,
-                fmt::format("domain {} already belongs to another tenant", detail::quoted(*domain)));
+    return fail(Errc::already_exists, fmt::format("domain {} already belongs to another tenant",
+                                                  detail::quoted(*domain)));
   }
   return success();
 }
 
 // A member may only hand out, change or remove roles up to their own rank, so an admin cannot make
 // an owner or demote one.
+// Custom roles rank by their strongest permission. The role must exist in the tenant.
 Result<void> check_rank(Unit& unit, const Tenant& tenant, std::string_view role,
                         const AuditRecord& attempted) {
+  QUIRE_TRY(auto target, detail::role_permissions(unit.tx(), tenant.id, role));
   if (unit.ctx().is_system()) return success();
-  QUIRE_TRY(auto acting, detail::acting_member(unit, tenant.id, tenant.slug, attempted));
-  if (detail::role_rank(role) > detail::role_rank(acting.role)) {
-    return unit.deny(attempted, fmt::format("denied: role {} cannot manage role {} in tenant {}",
-                                            acting.role, role, tenant.slug));
+  QUIRE_TRY(auto acting, detail::acting_permissions(unit, tenant.id, tenant.slug, attempted));
+  if (target.rank() > acting.rank()) {
+    return unit.deny(attempted, fmt::format("denied: {} cannot manage role {} in tenant {}",
+                                            acting.holder, role, tenant.slug));
   }
   return success();
 }
@@ -118,8 +120,8 @@ Result<Tenant> TenantEngine::create(const NewTenant& input) noexcept {
     QUIRE_TRY(check_domain_free(tx, tenant.domain, 0));
     QUIRE_TRY(tenant.id, tx.tenants().insert(tenant));
     // The tenant's chain starts with its own creation.
-    QUIRE_TRY(unit.record({tenant.id, "tenant.create", "tenant", std::to_string(tenant.id), {},
-                           audited(tenant)}));
+    QUIRE_TRY(unit.record(
+        {tenant.id, "tenant.create", "tenant", std::to_string(tenant.id), {}, audited(tenant)}));
     return tenant;
   });
 }
@@ -229,8 +231,7 @@ Result<Tenant> switch_state(const detail::ContextState& ctx, const TenantRef& re
                             std::string_view what, std::string action, Change&& change) {
   return write_unit(ctx, [&](Unit& unit) -> Result<Tenant> {
     QUIRE_TRY(const auto before, detail::find_tenant(unit.tx(), ref));
-    QUIRE_TRY(
-        detail::require_system(unit, what, attempt(ctx, action, std::to_string(before.id))));
+    QUIRE_TRY(detail::require_system(unit, what, attempt(ctx, action, std::to_string(before.id))));
     Tenant tenant = before;
     if (!change(tenant)) return tenant;
     tenant.updated_at = now_ms();
@@ -243,15 +244,13 @@ Result<Tenant> switch_state(const detail::ContextState& ctx, const TenantRef& re
 }  // namespace
 
 Result<Tenant> TenantEngine::deactivate(const TenantRef& ref) noexcept {
-  return switch_state(*ctx_, ref, "deactivate tenants", "tenant.deactivate", [](Tenant& tenant) {
-    return std::exchange(tenant.is_active, false);
-  });
+  return switch_state(*ctx_, ref, "deactivate tenants", "tenant.deactivate",
+                      [](Tenant& tenant) { return std::exchange(tenant.is_active, false); });
 }
 
 Result<Tenant> TenantEngine::activate(const TenantRef& ref) noexcept {
-  return switch_state(*ctx_, ref, "activate tenants", "tenant.activate", [](Tenant& tenant) {
-    return !std::exchange(tenant.is_active, true);
-  });
+  return switch_state(*ctx_, ref, "activate tenants", "tenant.activate",
+                      [](Tenant& tenant) { return !std::exchange(tenant.is_active, true); });
 }
 
 Result<Tenant> TenantEngine::remove(const TenantRef& ref) noexcept {
@@ -298,7 +297,7 @@ Result<ManagedMember> managed_member(Unit& unit, const TenantRef& ref, UserId us
 
 Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
                                         std::string_view role) noexcept {
-  QUIRE_TRY(detail::check_role(role));
+  QUIRE_TRY(detail::check_role_name(role));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Member> {
     auto& tx = unit.tx();
     const auto attempted = member_attempt(*ctx_, "member.add", user);
@@ -306,7 +305,8 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
     QUIRE_TRY(detail::require(unit, "member.manage", tenant.id, tenant.slug, attempted));
     QUIRE_TRY(check_rank(unit, tenant, role, attempted));
     if (tenant.deleted_at) {
-      return fail(Errc::conflict, fmt::format("tenant {} is deleted; restore it first", tenant.slug));
+      return fail(Errc::conflict,
+                  fmt::format("tenant {} is deleted; restore it first", tenant.slug));
     }
     QUIRE_TRY(auto account, detail::find_user(tx, user));
     if (!account.user.is_active) {
@@ -326,7 +326,11 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
     }
     Member member{tenant.id, user, std::string(role), now_ms()};
     QUIRE_TRY(tx.members().insert(member));
-    QUIRE_TRY(unit.record({tenant.id, "member.add", "member", std::to_string(user), {},
+    QUIRE_TRY(unit.record({tenant.id,
+                           "member.add",
+                           "member",
+                           std::to_string(user),
+                           {},
                            Json{{"user_id", user}, {"role", member.role}}}));
     return member;
   });
@@ -334,7 +338,7 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
 
 Result<Member> TenantEngine::set_role(const TenantRef& ref, UserId user,
                                       std::string_view role) noexcept {
-  QUIRE_TRY(detail::check_role(role));
+  QUIRE_TRY(detail::check_role_name(role));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Member> {
     const auto attempted = member_attempt(*ctx_, "member.set_role", user);
     QUIRE_TRY(auto managed, managed_member(unit, ref, user, attempted));
@@ -353,8 +357,12 @@ Result<void> TenantEngine::remove_member(const TenantRef& ref, UserId user) noex
     QUIRE_TRY(auto managed,
               managed_member(unit, ref, user, member_attempt(*ctx_, "member.remove", user)));
     QUIRE_TRY(unit.tx().members().remove(managed.tenant.id, user));
-    return unit.record({managed.tenant.id, "member.remove", "member", std::to_string(user),
-                        Json{{"user_id", user}, {"role", managed.member.role}}, {}});
+    return unit.record({managed.tenant.id,
+                        "member.remove",
+                        "member",
+                        std::to_string(user),
+                        Json{{"user_id", user}, {"role", managed.member.role}},
+                        {}});
   });
 }
 

@@ -1,12 +1,12 @@
 // The Audit engine: every change recorded in the same transaction, denials in their own, a hash
 // chain that detects tampering done directly to the file, queries, exports and retention.
 
-#include "support/engine_fixture.hpp"
-
 #include <sqlite3.h>
 
 #include <sstream>
 #include <thread>
+
+#include "support/engine_fixture.hpp"
 
 using namespace quire;
 using namespace quire::test;
@@ -67,7 +67,8 @@ struct AuditedTenant {
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("audit: every change is recorded in its tenant's chain", B, QUIRE_TEST_BACKENDS) {
+TEST_CASE_TEMPLATE("audit: every change is recorded in its tenant's chain", B,
+                   QUIRE_TEST_BACKENDS) {
   EngineFixture<B> f;
   auto alice = f.make_user("alice");
   auto t = must(f.system.tenants().create({.slug = "acme", .name = "Acme", .plan = "pro"}));
@@ -155,8 +156,8 @@ TEST_CASE_TEMPLATE("audit: a failed change leaves no entry, a denial exactly one
   CHECK(all_entries(ctx).size() == before);
 
   auto as_viewer = must(f.db.context("acme", viewer.id, {.ip = "198.51.100.1"}));
-  auto why = expect_error(as_viewer.tenants().update("acme", {.name = "Mine"}),
-                          Errc::permission_denied);
+  auto why =
+      expect_error(as_viewer.tenants().update("acme", {.name = "Mine"}), Errc::permission_denied);
   auto entries = all_entries(ctx);
   REQUIRE(entries.size() == before + 1);
   const auto& denial = entries.back();
@@ -273,7 +274,8 @@ TEST_CASE_TEMPLATE("audit: queries filter, page newest first, and check permissi
   must(f.system.tenants().add_member("acme", alice.id, "admin"));
   must(f.system.tenants().add_member("acme", bob.id, "viewer"));
   auto as_alice = must(f.db.context("acme", alice.id));
-  for (int i = 0; i < 5; ++i) must(as_alice.tenants().set_role("acme", bob.id, i % 2 ? "viewer" : "editor"));
+  for (int i = 0; i < 5; ++i)
+    must(as_alice.tenants().set_role("acme", bob.id, i % 2 ? "viewer" : "editor"));
   auto as_bob = must(f.db.context("acme", bob.id));
   expect_error(as_bob.tenants().update("acme", {.name = "x"}), Errc::permission_denied);
 

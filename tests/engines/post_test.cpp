@@ -1,9 +1,9 @@
 // The Post engine through the public API: records, slugs, workflow, hierarchy, listing, search,
 // permissions and tenant isolation.
 
-#include "support/engine_fixture.hpp"
-
 #include <set>
+
+#include "support/engine_fixture.hpp"
 
 using namespace quire;
 using namespace quire::test;
@@ -16,7 +16,8 @@ struct PostFixture : EngineFixture<B> {
   Context admin;  // the system context of tenant acme
   Context as_editor, as_author, as_other, as_viewer;
 
-  PostFixture() : admin(this->system), as_editor(admin), as_author(admin), as_other(admin), as_viewer(admin) {
+  PostFixture()
+      : admin(this->system), as_editor(admin), as_author(admin), as_other(admin), as_viewer(admin) {
     must(this->system.tenants().create({.slug = "acme", .name = "Acme", .plan = "enterprise"}));
     editor = this->make_user("editor");
     author = this->make_user("author");
@@ -47,8 +48,8 @@ TEST_CASE_TEMPLATE("posts: create fills in slug, excerpt, reading time and versi
   PostFixture<B> f;
   auto post = must(f.as_author.posts().create(
       {.title = "Héllo, Wörld: Ærø & Straße!",
-       .body = "# Heading\n\nSome **bold** text with a [link](http://x.test).\n\n" +
-               body_of_words(401),
+       .body =
+           "# Heading\n\nSome **bold** text with a [link](http://x.test).\n\n" + body_of_words(401),
        .tags = {"intro", "news", "intro"},
        .category = "News",
        .fields = R"({"color": "red"})"}));
@@ -137,12 +138,13 @@ TEST_CASE_TEMPLATE("posts: updates need the current version", B, QUIRE_TEST_BACK
   CHECK(v2.version == 2);
   CHECK(v2.body == "two");
   CHECK(v2.title == "Draft");  // partial
-  auto msg = expect_error(f.as_editor.posts().update(post.id, 1, {.body = "stale"}),
-                          Errc::conflict);
+  auto msg =
+      expect_error(f.as_editor.posts().update(post.id, 1, {.body = "stale"}), Errc::conflict);
   CHECK(msg.find("version 2") != std::string::npos);
   CHECK(must(f.as_editor.posts().get(post.id)).body == "two");
   auto v3 = must(f.as_editor.posts().update(post.id, 2,
-                                            {.title = "Renamed", .tags = std::vector<std::string>{"a"},
+                                            {.title = "Renamed",
+                                             .tags = std::vector<std::string>{"a"},
                                              .category = std::optional<std::string>()}));
   CHECK(v3.version == 3);
   CHECK(v3.slug == "draft");  // a new title does not move the URL
@@ -250,13 +252,14 @@ TEST_CASE_TEMPLATE("posts: hierarchy is at most five deep and has no cycles", B,
     if (!chain.empty()) input.parent_id = chain.back().id;
     chain.push_back(must(f.as_editor.posts().create(input)));
   }
-  expect_error(f.as_editor.posts().create({.title = "Too deep", .type = "doc",
-                                           .parent_id = chain.back().id}),
+  expect_error(f.as_editor.posts().create(
+                   {.title = "Too deep", .type = "doc", .parent_id = chain.back().id}),
                Errc::invalid_argument);
   // Making the root a child of its own descendant is a cycle.
-  auto msg = expect_error(f.as_editor.posts().update(chain[0].id, chain[0].version,
-                                                     {.parent_id = std::optional<PostId>(chain[3].id)}),
-                          Errc::invalid_argument);
+  auto msg =
+      expect_error(f.as_editor.posts().update(chain[0].id, chain[0].version,
+                                              {.parent_id = std::optional<PostId>(chain[3].id)}),
+                   Errc::invalid_argument);
   CHECK(msg.find("ancestor") != std::string::npos);
   // Moving a subtree under another post must keep the whole tree within five levels.
   auto loose = must(f.as_editor.posts().create({.title = "Loose", .type = "doc"}));
@@ -269,8 +272,8 @@ TEST_CASE_TEMPLATE("posts: hierarchy is at most five deep and has no cycles", B,
       {.parent_id = std::optional<PostId>(loose.id), .order = PostOrder::title_asc}));
   REQUIRE(children.items.size() == 1);
   CHECK(children.items[0].id == chain[4].id);
-  auto roots = must(f.as_editor.posts().list(
-      {.type = "doc", .parent_id = std::optional<PostId>(), .limit = 50}));
+  auto roots = must(
+      f.as_editor.posts().list({.type = "doc", .parent_id = std::optional<PostId>(), .limit = 50}));
   CHECK(roots.items.size() == 2);
 }
 
@@ -278,16 +281,17 @@ TEST_CASE_TEMPLATE("posts: listing filters, orders and pages without gaps", B,
                    QUIRE_TEST_BACKENDS) {
   PostFixture<B> f;
   for (int i = 0; i < 30; ++i) {
-    auto p = must(f.as_editor.posts().create(
-        {.title = "Post " + std::to_string(100 + i),
-         .tags = {i % 2 ? "odd" : "even"},
-         .category = i % 3 ? "misc" : "news"}));
+    auto p = must(f.as_editor.posts().create({.title = "Post " + std::to_string(100 + i),
+                                              .tags = {i % 2 ? "odd" : "even"},
+                                              .category = i % 3 ? "misc" : "news"}));
     if (i % 4 == 0) must(f.as_editor.posts().publish(p.id));
   }
-  CHECK(must(f.as_editor.posts().list({.status = PostStatus::published, .limit = 100})).items.size() == 8);
+  CHECK(must(f.as_editor.posts().list({.status = PostStatus::published, .limit = 100}))
+            .items.size() == 8);
   CHECK(must(f.as_editor.posts().list({.tag = "odd", .limit = 100})).items.size() == 15);
   CHECK(must(f.as_editor.posts().list({.category = "news", .limit = 100})).items.size() == 10);
-  CHECK(must(f.as_editor.posts().list({.author_id = f.editor.id, .limit = 100})).items.size() == 30);
+  CHECK(must(f.as_editor.posts().list({.author_id = f.editor.id, .limit = 100})).items.size() ==
+        30);
   auto by_title = must(f.as_editor.posts().list({.order = PostOrder::title_desc, .limit = 3}));
   REQUIRE(by_title.items.size() == 3);
   CHECK(by_title.items[0].title == "Post 129");
@@ -336,9 +340,9 @@ TEST_CASE_TEMPLATE("posts: search ranks titles first and survives hostile text",
   must(f.as_editor.posts().update(in_title.id, in_title.version, {.title = "Horses"}));
   CHECK(must(f.as_editor.posts().search("zebras")).size() == 1);
 
-  for (const std::string hostile : std::vector<std::string>{
-           "\"", "NEAR(", "*", ")(", "AND OR", "title:x", "^", "a\"b", "NOT", "- -", "{x}",
-        std::string(10 * 1024, 'a').substr(0, 1000) + " z"}) {
+  for (const std::string hostile :
+       std::vector<std::string>{"\"", "NEAR(", "*", ")(", "AND OR", "title:x", "^", "a\"b", "NOT",
+                                "- -", "{x}", std::string(10 * 1024, 'a').substr(0, 1000) + " z"}) {
     CAPTURE(hostile);
     auto result = f.as_editor.posts().search(hostile);
     if (!result) CHECK(result.error().code == Errc::invalid_argument);
@@ -357,13 +361,16 @@ TEST_CASE_TEMPLATE("posts: a post of one tenant is out of reach of another", B,
   must(f.system.tenants().add_member("rival", rival_editor.id, "owner"));
   auto rival = must(f.db.context("rival", rival_editor.id));
 
-  auto secret = must(f.as_editor.posts().create(
-      {.title = "Acme secret plan", .body = "confidential", .tags = {"secret"}, .category = "plans"}));
+  auto secret = must(f.as_editor.posts().create({.title = "Acme secret plan",
+                                                 .body = "confidential",
+                                                 .tags = {"secret"},
+                                                 .category = "plans"}));
   must(f.as_editor.posts().publish(secret.id));
 
   expect_error(rival.posts().get(secret.id), Errc::not_found);
   expect_error(rival.posts().get_by_slug(secret.slug), Errc::not_found);
-  expect_error(rival.posts().update(secret.id, secret.version, {.title = "Pwned"}), Errc::not_found);
+  expect_error(rival.posts().update(secret.id, secret.version, {.title = "Pwned"}),
+               Errc::not_found);
   expect_error(rival.posts().publish(secret.id), Errc::not_found);
   expect_error(rival.posts().archive(secret.id), Errc::not_found);
   expect_error(rival.posts().remove(secret.id), Errc::not_found);

@@ -40,6 +40,10 @@ TEST_CASE_TEMPLATE("tenants: settings are a JSON object, stored compactly", B,
                Errc::invalid_argument);
   auto msg = expect_error(f.system.tenants().update("acme", {.settings = "{not json"}),
                           Errc::invalid_argument);
+  // Deep nesting would exhaust the stack of whoever dumps it: refused, whatever the size.
+  const std::string deep = R"({"a":)" + std::string(20000, '[') + std::string(20000, ']') + "}";
+  CHECK(expect_error(f.system.tenants().update("acme", {.settings = deep}), Errc::invalid_argument)
+            .find("nest") != std::string::npos);
   CHECK(msg.find("settings") != std::string::npos);
   CHECK(f.snapshot() == before);
 }

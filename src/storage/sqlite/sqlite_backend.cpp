@@ -27,7 +27,11 @@ class SqliteTransaction final : public Transaction {
         members_(connection),
         audit_(connection),
         posts_(connection),
-        versions_(connection) {}
+        versions_(connection),
+        roles_(connection),
+        grants_(connection),
+        keys_(connection),
+        sessions_(connection) {}
 
   SqliteTransaction(const SqliteTransaction&) = delete;
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
@@ -47,6 +51,10 @@ class SqliteTransaction final : public Transaction {
   AuditStore& audit() noexcept override { return audit_; }
   PostStore& posts() noexcept override { return posts_; }
   VersionStore& versions() noexcept override { return versions_; }
+  RoleStore& roles() noexcept override { return roles_; }
+  GrantStore& grants() noexcept override { return grants_; }
+  KeyStore& keys() noexcept override { return keys_; }
+  SessionStore& sessions() noexcept override { return sessions_; }
 
   Result<void> savepoint(std::string_view name) noexcept override {
     return run(fmt::format("SAVEPOINT \"{}\"", name));
@@ -85,6 +93,10 @@ class SqliteTransaction final : public Transaction {
   SqliteAuditStore audit_;
   SqlitePostStore posts_;
   SqliteVersionStore versions_;
+  SqliteRoleStore roles_;
+  SqliteGrantStore grants_;
+  SqliteKeyStore keys_;
+  SqliteSessionStore sessions_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqlite_connection.hpp"
 
+#include "storage/sqlite/sqlite_search.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -18,6 +20,10 @@ int open_flags(Connection::Role role, bool in_memory) {
 Connection::Connection(const std::string& filename, Role role, bool in_memory,
                        const Options& options)
     : db_(filename, open_flags(role, in_memory), static_cast<int>(options.busy_timeout_ms)) {
+  // posts_fts's tokenizer and rank function, before anything opens that table.
+  if (const int rc = register_search(db_.getHandle()); rc != SQLITE_OK) {
+    throw SQLite::Exception("cannot register quire's full-text tokenizer", rc);
+  }
   exec("PRAGMA foreign_keys = ON");
   exec(options.synchronous == Synchronous::full ? "PRAGMA synchronous = FULL"
                                                 : "PRAGMA synchronous = NORMAL");

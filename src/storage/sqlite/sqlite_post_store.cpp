@@ -1,4 +1,5 @@
 #include "core/json.hpp"
+#include "storage/sqlite/sqlite_search.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
 
 #include <sqlite3.h>
@@ -93,19 +94,39 @@ void delete_tags(Connection& db, const Post& post) {
   query->exec();
 }
 
-// The full-text index holds title and body; with external content, removing an entry needs the
-// values it was indexed with.
-void index_post(Connection& db, const Post& post) {
-  auto query = db.query("INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)");
-  bind_all(*query, as_int(post.id), post.title, post.body);
+// The full-text index holds title and body, each term filed under the post's tenant (the
+// tokenizer takes it from the SearchTenantScope around every statement on posts_fts: see
+// sqlite_search.hpp). With external content, removing an entry needs the values it was indexed
+// with. post_search_stats keeps each tenant's document count and total length in tokens, beside
+// the index and in the same transaction, for quire_bm25.
+void add_search_stats(Connection& db, TenantId tenant, std::int64_t documents,
+                      std::int64_t tokens) {
+  auto query = db.query(
+      "INSERT INTO post_search_stats (tenant_id, documents, tokens) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (tenant_id) DO UPDATE SET documents = documents + ?2, tokens = tokens + ?3");
+  bind_all(*query, as_int(tenant), documents, tokens);
   query->exec();
 }
 
+void index_post(Connection& db, const Post& post) {
+  const SearchTenantScope scope(post.tenant_id);
+  {
+    auto query = db.query("INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)");
+    bind_all(*query, as_int(post.id), post.title, post.body);
+    query->exec();
+  }
+  add_search_stats(db, post.tenant_id, 1, scope.document_tokens());
+}
+
 void unindex_post(Connection& db, const Post& post) {
-  auto query = db.query(
-      "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)");
-  bind_all(*query, as_int(post.id), post.title, post.body);
-  query->exec();
+  const SearchTenantScope scope(post.tenant_id);
+  {
+    auto query = db.query(
+        "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)");
+    bind_all(*query, as_int(post.id), post.title, post.body);
+    query->exec();
+  }
+  add_search_stats(db, post.tenant_id, -1, -scope.document_tokens());
 }
 
 // The sort key of an order, and whether it runs newest (or Z) first.
@@ -323,13 +344,25 @@ Result<std::vector<SearchHit>> SqlitePostStore::search(TenantId tenant, std::str
                                                        bool published_only,
                                                        unsigned limit) noexcept {
   auto result = guarded([&]() -> Result<std::vector<SearchHit>> {
-    // bm25 weights: a title match counts ten times a body match.
+    // The tokenizer files the query's terms under the tenant, so MATCH reads only its doclists;
+    // snippet() and quire_bm25() tokenize under the same scope.
+    const SearchTenantScope scope(tenant);
+    // First the best `limit` hits, ranked by bm25 over the tenant's own statistics (a title match
+    // counts ten times a body match); then a snippet for each of those alone. A snippet re-reads
+    // and re-tokenizes the body, so making one for every hit before the LIMIT would cost most of
+    // the search on a common word.
     auto query = db_.query(std::string(
-        "SELECT p.id, p.type, p.slug, p.title, snippet(posts_fts, 1, '[', ']', '…', 16),"
-        " -bm25(posts_fts, 10.0, 1.0) FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
-        " WHERE posts_fts MATCH ? AND p.tenant_id = ? AND p.deleted_at IS NULL") +
+        "WITH top AS MATERIALIZED (SELECT posts_fts.rowid AS id, quire_bm25(posts_fts,"
+        " (SELECT documents FROM post_search_stats WHERE tenant_id = ?2),"
+        " (SELECT tokens FROM post_search_stats WHERE tenant_id = ?2), 10.0, 1.0) AS rank"
+        " FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
+        " WHERE posts_fts MATCH ?1 AND p.tenant_id = ?2 AND p.deleted_at IS NULL") +
         (published_only ? " AND p.status = 'published'" : "") +
-        " ORDER BY bm25(posts_fts, 10.0, 1.0) LIMIT ?");
+        " ORDER BY 2, 1 DESC LIMIT ?3)"
+        " SELECT p.id, p.type, p.slug, p.title, snippet(posts_fts, 1, '[', ']', '…', 16),"
+        " -top.rank FROM top CROSS JOIN posts_fts ON posts_fts.rowid = top.id"
+        " CROSS JOIN posts p ON p.id = top.id WHERE posts_fts MATCH ?1"
+        " ORDER BY top.rank, top.id DESC");
     bind_all(*query, std::string(match), as_int(tenant), static_cast<std::int64_t>(limit));
     return collect(query, [](SQLite::Statement& row) {
       return SearchHit{row.getColumn(0).getInt64(), row.getColumn(1).getString(),

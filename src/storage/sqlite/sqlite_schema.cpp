@@ -165,9 +165,90 @@ CREATE TABLE post_versions (
 CREATE INDEX post_versions_listing
   ON post_versions (tenant_id, post_id, number, kind, author_id, created_at, size, summary);
 
+-- Tenant-first: quire_tenant files every term under its tenant ("12:word"), so each tenant's
+-- terms have doclists of their own (src/storage/sqlite/sqlite_search.hpp).
 CREATE VIRTUAL TABLE posts_fts USING fts5 (
-  title, body, content = 'posts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+  title, body, content = 'posts', content_rowid = 'id',
+  tokenize = 'quire_tenant unicode61 remove_diacritics 2'
 );
+-- Each tenant's share of posts_fts, for quire_bm25: documents indexed and their total tokens.
+CREATE TABLE post_search_stats (
+  tenant_id  INTEGER PRIMARY KEY,
+  documents  INTEGER NOT NULL,
+  tokens     INTEGER NOT NULL
+) STRICT;
+)sql",
+    // 4: autosaves, one slot per (post, user): an editor's unsaved title and body. Overwritten in
+    // place, so a plain table; the index on post_id serves the cascade when a post is purged.
+    R"sql(
+CREATE TABLE post_autosaves (
+  tenant_id     INTEGER NOT NULL,
+  post_id       INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  user_id       INTEGER NOT NULL,
+  base_version  INTEGER NOT NULL,
+  saved_at      INTEGER NOT NULL,
+  title         TEXT    NOT NULL,
+  body          TEXT    NOT NULL,
+  PRIMARY KEY (tenant_id, post_id, user_id)
+) STRICT;
+CREATE INDEX post_autosaves_by_post ON post_autosaves (post_id);
+)sql",
+    // 5: permissions and authentication: custom roles, per-item grants, API keys (their secrets
+    // only as hashes), login sessions, failed-login counters and the token-signing secret.
+    R"sql(
+CREATE TABLE roles (
+  tenant_id    INTEGER NOT NULL REFERENCES tenants (id),
+  name         TEXT    NOT NULL,
+  permissions  TEXT    NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE grants (
+  tenant_id      INTEGER NOT NULL REFERENCES tenants (id),
+  resource_type  TEXT    NOT NULL,
+  resource_id    TEXT    NOT NULL,
+  user_id        INTEGER NOT NULL REFERENCES users (id),
+  level          TEXT    NOT NULL CHECK (level IN ('read', 'write', 'admin')),
+  PRIMARY KEY (tenant_id, resource_type, resource_id, user_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE api_keys (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id     INTEGER NOT NULL REFERENCES tenants (id),
+  public_id     TEXT    NOT NULL UNIQUE,
+  secret_hash   BLOB    NOT NULL,
+  name          TEXT    NOT NULL,
+  scopes        TEXT    NOT NULL,
+  created_by    INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER,
+  revoked_at    INTEGER,
+  last_used_at  INTEGER,
+  use_count     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, id);
+
+CREATE TABLE sessions (
+  jti         TEXT    PRIMARY KEY,
+  tenant_id   INTEGER NOT NULL,
+  user_id     INTEGER NOT NULL,
+  issued_at   INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE login_failures (
+  tenant_id   INTEGER NOT NULL,
+  user_id     INTEGER NOT NULL,
+  failures    INTEGER NOT NULL,
+  last_at     INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE quire_secrets (
+  name   TEXT PRIMARY KEY,
+  value  BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
 )sql",
 };
 

@@ -56,7 +56,8 @@ class SqliteAuditStore final : public AuditStore {
   explicit SqliteAuditStore(Connection& connection) noexcept : db_(connection) {}
   Result<std::optional<AuditHead>> head(TenantId chain) noexcept override;
   Result<void> append(const AuditEntry& entry) noexcept override;
-  Result<std::vector<AuditEntry>> query(TenantId chain, const AuditFilter& filter) noexcept override;
+  Result<std::vector<AuditEntry>> query(TenantId chain,
+                                        const AuditFilter& filter) noexcept override;
   Result<std::vector<AuditEntry>> scan(TenantId chain, std::int64_t after_seq,
                                        unsigned limit) noexcept override;
   Result<std::int64_t> last_seq_before(TenantId chain, Timestamp cutoff) noexcept override;
@@ -103,6 +104,66 @@ class SqliteVersionStore final : public VersionStore {
   Result<std::int64_t> prune(TenantId tenant, PostId post, std::int64_t keep,
                              std::int64_t protect) noexcept override;
   Result<void> purge(TenantId tenant, PostId post) noexcept override;
+  Result<void> save_autosave(TenantId tenant, const Autosave& autosave) noexcept override;
+  Result<std::optional<Autosave>> find_autosave(TenantId tenant, PostId post,
+                                                UserId user) noexcept override;
+  Result<bool> delete_autosave(TenantId tenant, PostId post, UserId user) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+class SqliteRoleStore final : public RoleStore {
+ public:
+  explicit SqliteRoleStore(Connection& connection) noexcept : db_(connection) {}
+  Result<std::optional<Role>> find(TenantId tenant, std::string_view name) noexcept override;
+  Result<std::vector<Role>> list(TenantId tenant) noexcept override;
+  Result<void> save(TenantId tenant, const Role& role) noexcept override;
+  Result<void> remove(TenantId tenant, std::string_view name) noexcept override;
+  Result<std::int64_t> holders(TenantId tenant, std::string_view name) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+class SqliteGrantStore final : public GrantStore {
+ public:
+  explicit SqliteGrantStore(Connection& connection) noexcept : db_(connection) {}
+  Result<std::optional<GrantLevel>> find(TenantId tenant, const ResourceRef& resource,
+                                         UserId user) noexcept override;
+  Result<void> save(const Grant& grant) noexcept override;
+  Result<void> remove(TenantId tenant, const ResourceRef& resource, UserId user) noexcept override;
+  Result<void> remove_all(TenantId tenant, const ResourceRef& resource) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+class SqliteKeyStore final : public KeyStore {
+ public:
+  explicit SqliteKeyStore(Connection& connection) noexcept : db_(connection) {}
+  Result<std::int64_t> insert(const KeyRow& row) noexcept override;
+  Result<std::optional<KeyRow>> find_by_public_id(std::string_view public_id) noexcept override;
+  Result<std::optional<KeyRow>> find(TenantId tenant, std::int64_t id) noexcept override;
+  Result<std::vector<ApiKey>> list(TenantId tenant) noexcept override;
+  Result<void> update(const KeyRow& row) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
+class SqliteSessionStore final : public SessionStore {
+ public:
+  explicit SqliteSessionStore(Connection& connection) noexcept : db_(connection) {}
+  Result<std::optional<std::string>> secret() noexcept override;
+  Result<void> set_secret(std::string_view secret) noexcept override;
+  Result<void> insert(const SessionRow& row) noexcept override;
+  Result<std::optional<SessionRow>> find(std::string_view jti) noexcept override;
+  Result<void> revoke(std::string_view jti, Timestamp at) noexcept override;
+  Result<std::pair<std::int64_t, Timestamp>> failures(TenantId tenant,
+                                                      UserId user) noexcept override;
+  Result<void> record_failure(TenantId tenant, UserId user, Timestamp at) noexcept override;
+  Result<void> clear_failures(TenantId tenant, UserId user) noexcept override;
 
  private:
   Connection& db_;

@@ -4,7 +4,9 @@ namespace quire::storage::sqlite {
 
 namespace {
 
-std::int64_t as_int(std::int64_t value) { return value; }
+std::int64_t as_int(std::int64_t value) {
+  return value;
+}
 
 Version read_version(SQLite::Statement& row) {
   Version version;
@@ -16,6 +18,17 @@ Version read_version(SQLite::Statement& row) {
   version.size = row.getColumn(5).getInt64();
   version.summary = row.getColumn(6).getString();
   return version;
+}
+
+Autosave read_autosave(SQLite::Statement& row) {
+  Autosave autosave;
+  autosave.post_id = row.getColumn(0).getInt64();
+  autosave.user_id = row.getColumn(1).getInt64();
+  autosave.base_version = row.getColumn(2).getInt64();
+  autosave.saved_at = row.getColumn(3).getInt64();
+  autosave.title = row.getColumn(4).getString();
+  autosave.body = row.getColumn(5).getString();
+  return autosave;
 }
 
 VersionRow read_row(SQLite::Statement& row) {
@@ -81,6 +94,39 @@ Result<void> SqliteVersionStore::purge(TenantId tenant, PostId post) noexcept {
     bind_all(*query, as_int(tenant), as_int(post));
     query->exec();
     return success();
+  });
+}
+
+Result<void> SqliteVersionStore::save_autosave(TenantId tenant, const Autosave& autosave) noexcept {
+  return guarded([&]() -> Result<void> {
+    auto query = db_.query(
+        "INSERT INTO post_autosaves (tenant_id, post_id, user_id, base_version, saved_at, title,"
+        " body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, post_id, user_id) DO UPDATE"
+        " SET base_version = excluded.base_version, saved_at = excluded.saved_at,"
+        " title = excluded.title, body = excluded.body");
+    bind_all(*query, as_int(tenant), as_int(autosave.post_id), as_int(autosave.user_id),
+             autosave.base_version, static_cast<std::int64_t>(autosave.saved_at), autosave.title,
+             autosave.body);
+    query->exec();
+    return success();
+  });
+}
+
+Result<std::optional<Autosave>> SqliteVersionStore::find_autosave(TenantId tenant, PostId post,
+                                                                  UserId user) noexcept {
+  return find_one(db_,
+                  "SELECT post_id, user_id, base_version, saved_at, title, body FROM post_autosaves"
+                  " WHERE tenant_id = ? AND post_id = ? AND user_id = ?",
+                  read_autosave, as_int(tenant), as_int(post), as_int(user));
+}
+
+Result<bool> SqliteVersionStore::delete_autosave(TenantId tenant, PostId post,
+                                                 UserId user) noexcept {
+  return guarded([&]() -> Result<bool> {
+    auto query =
+        db_.query("DELETE FROM post_autosaves WHERE tenant_id = ? AND post_id = ? AND user_id = ?");
+    bind_all(*query, as_int(tenant), as_int(post), as_int(user));
+    return query->exec() > 0;
   });
 }
 

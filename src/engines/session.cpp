@@ -1,0 +1,333 @@
+// Authentication: logins that become signed session tokens, tokens and API keys that become
+// contexts, logout, and the per-database secret that signs tokens.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <quire/database.hpp>
+
+#include "core/crypto.hpp"
+#include "core/json.hpp"
+#include "core/validate.hpp"
+#include "engines/api_keys.hpp"
+#include "engines/lookup.hpp"
+#include "engines/unit_of_work.hpp"
+#include "state.hpp"
+
+namespace quire {
+
+using detail::AuditRecord;
+using detail::Json;
+using detail::read_unit;
+using detail::Unit;
+using detail::write_unit;
+
+namespace {
+
+constexpr std::size_t secret_bytes = 32;
+constexpr Timestamp max_throttle_ms = Timestamp{15} * 60 * 1000;
+
+Error invalid_credentials() {
+  return fail(Errc::unauthenticated, "invalid credentials");
+}
+
+Error bad_token(std::string_view why) {
+  return fail(Errc::unauthenticated, fmt::format("session token {}", why));
+}
+
+// The token secret, made on first use and kept in the database, so every process shares it.
+Result<std::string> token_secret(Unit& unit) {
+  QUIRE_TRY(auto secret, unit.tx().sessions().secret());
+  if (secret) return std::move(*secret);
+  if (unit.tx().access() != storage::Access::write) {
+    return fail(Errc::internal, "the token secret is missing; reopen the database");
+  }
+  auto fresh = detail::random_bytes(secret_bytes);
+  QUIRE_TRY(unit.tx().sessions().set_secret(fresh));
+  return fresh;
+}
+
+std::string sign(std::string_view secret, const Json& payload) {
+  const auto header = detail::base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  const auto body = detail::base64url_encode(detail::dump_json(payload));
+  const auto signing_input = header + "." + body;
+  return signing_input + "." + detail::base64url_encode(detail::hmac_sha256(secret, signing_input));
+}
+
+struct Claims {
+  UserId sub = 0;
+  TenantId tenant = 0;
+  std::string jti;
+  std::int64_t exp = 0;  // seconds
+};
+
+// Checks the form, the algorithm and the signature, then reads the claims. Expiry and
+// revocation are the caller's to check.
+Result<Claims> verify_token(std::string_view secret, std::string_view token) {
+  if (token.size() > 4096) return bad_token("is too long");
+  const auto first = token.find('.');
+  const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    return bad_token("is malformed");
+  }
+  const auto header_text = detail::base64url_decode(token.substr(0, first));
+  const auto payload_text = detail::base64url_decode(token.substr(first + 1, second - first - 1));
+  const auto signature = detail::base64url_decode(token.substr(second + 1));
+  if (!header_text || !payload_text || !signature) return bad_token("is malformed");
+  const auto header = detail::parse_json("token header", *header_text);
+  // Only HS256: "none" and every other algorithm are refused before anything else is trusted.
+  if (!header || !header.value().is_object() || header.value().value("alg", "") != "HS256") {
+    return bad_token("must be signed with HS256");
+  }
+  if (!detail::hmac_sha256_verify(secret, token.substr(0, second), *signature)) {
+    return bad_token("has an invalid signature");
+  }
+  const auto parsed = detail::parse_json("token payload", *payload_text);
+  if (!parsed || !parsed.value().is_object()) return bad_token("is malformed");
+  const Json& payload = parsed.value();
+  const auto number = [&](const char* name) -> std::optional<std::int64_t> {
+    const auto found = payload.find(name);
+    if (found == payload.end() || !found->is_number_integer()) return std::nullopt;
+    return found->get<std::int64_t>();
+  };
+  const auto sub = number("sub");
+  const auto tenant = number("tenant");
+  const auto exp = number("exp");
+  const auto jti = payload.find("jti");
+  if (!sub || !tenant || !exp || jti == payload.end() || !jti->is_string()) {
+    return bad_token("is missing a claim");
+  }
+  return Claims{*sub, *tenant, jti->get<std::string>(), *exp};
+}
+
+std::shared_ptr<detail::ContextState> state_for(const std::shared_ptr<detail::DatabaseState>& db,
+                                                Actor actor, std::optional<TenantId> tenant,
+                                                RequestInfo request) {
+  auto state = std::make_shared<detail::ContextState>();
+  state->db = db;
+  state->actor = actor;
+  state->tenant = tenant;
+  state->request = std::move(request);
+  return state;
+}
+
+// A live tenant and an active member in it, as logins, tokens and keys all require.
+Result<void> check_member(Unit& unit, const Tenant& tenant, UserId user) {
+  if (tenant.deleted_at || !tenant.is_active)
+    return fail(Errc::unauthenticated, "tenant is not active");
+  QUIRE_TRY(auto account, unit.tx().users().find(user));
+  if (!account || !account->user.is_active) {
+    return fail(Errc::unauthenticated, "the account is deactivated");
+  }
+  QUIRE_TRY(auto member, unit.tx().members().find(tenant.id, user));
+  if (!member) return fail(Errc::unauthenticated, "not a member of this tenant");
+  return success();
+}
+
+}  // namespace
+
+Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view username_or_email,
+                                std::string_view password, RequestInfo request) const noexcept {
+  if (password.size() > 4096 || username_or_email.size() > 254) return invalid_credentials();
+  auto probe = state_for(state_, Actor{}, std::nullopt, request);
+
+  // 1. Who is asking, and may they try now?
+  struct Attempt {
+    Tenant tenant;
+    std::optional<storage::UserRow> user;
+    std::int64_t failures = 0;
+    Timestamp last_failure = 0;
+  };
+  QUIRE_TRY(auto who, read_unit(*probe, [&](Unit& unit) -> Result<Attempt> {
+              Attempt found;
+              auto tenant = detail::find_tenant(unit.tx(), tenant_ref);
+              if (!tenant) return invalid_credentials();
+              found.tenant = std::move(tenant).value();
+              const bool by_email = username_or_email.find('@') != std::string_view::npos;
+              if (by_email) {
+                if (auto email = detail::normalise_email(username_or_email)) {
+                  QUIRE_TRY(found.user, unit.tx().users().find_by_email(email.value()));
+                }
+              } else {
+                QUIRE_TRY(found.user, unit.tx().users().find_by_username(username_or_email));
+              }
+              if (found.user) {
+                QUIRE_TRY(auto failures,
+                          unit.tx().sessions().failures(found.tenant.id, found.user->user.id));
+                found.failures = failures.first;
+                found.last_failure = failures.second;
+              }
+              return found;
+            }));
+  const auto& options = state_->options;
+  const Timestamp now = now_ms();
+  if (who.user && who.failures >= options.free_login_failures) {
+    const auto excess = std::min<std::int64_t>(who.failures - options.free_login_failures, 20);
+    const Timestamp wait = std::min<Timestamp>(Timestamp{1000} << excess, max_throttle_ms);
+    if (now < who.last_failure + wait) {
+      return fail(Errc::unauthenticated, fmt::format("too many failed logins; try again in {} s",
+                                                     (who.last_failure + wait - now + 999) / 1000));
+    }
+  }
+
+  // 2. The password, outside any transaction: argon2id is slow on purpose.
+  bool verified = false;
+  std::optional<std::string> rehash;
+  state_->password_slots.acquire();
+  if (who.user) {
+    verified = detail::verify_password(who.user->password_hash, password);
+    if (verified && detail::password_needs_rehash(who.user->password_hash, options.passwords)) {
+      if (auto fresh = detail::hash_password(password, options.passwords)) rehash = fresh.value();
+    }
+  } else {
+    // As long as a real check, so timing does not tell which usernames exist.
+    std::call_once(state_->dummy_hash_once, [&] {
+      auto hash = detail::hash_password(detail::random_bytes(16), options.passwords);
+      if (hash) state_->dummy_hash = std::move(hash).value();
+    });
+    (void)detail::verify_password(state_->dummy_hash, password);
+  }
+  state_->password_slots.release();
+
+  // 3. Record the outcome: a failure commits its counter and audit entry; a success its session.
+  const UserId user_id = who.user ? who.user->user.id : 0;
+  auto ctx = state_for(state_, Actor{who.user ? ActorType::user : ActorType::system, user_id},
+                       who.tenant.id, request);
+  const AuditRecord login{who.tenant.id, "auth.login", "user", std::to_string(user_id), {}, {}};
+  if (!verified) {
+    QUIRE_TRY(write_unit(*ctx, [&](Unit& unit) -> Result<void> {
+      if (who.user) {
+        QUIRE_TRY(unit.tx().sessions().record_failure(who.tenant.id, user_id, now));
+      }
+      auto failed = login;
+      failed.action = "auth.login_failed";
+      QUIRE_TRY(detail::append_audit(unit.tx(), unit.ctx(), failed, "denied"));
+      return success();
+    }));
+    return invalid_credentials();
+  }
+  return write_unit(*ctx, [&](Unit& unit) -> Result<Session> {
+    if (auto member = check_member(unit, who.tenant, user_id); !member) {
+      auto failed = login;
+      failed.action = "auth.login_failed";
+      QUIRE_TRY(detail::append_audit(unit.tx(), unit.ctx(), failed, "denied"));
+      QUIRE_TRY(unit.commit());
+      return invalid_credentials();
+    }
+    QUIRE_TRY(unit.tx().sessions().clear_failures(who.tenant.id, user_id));
+    if (rehash) {
+      auto row = *who.user;
+      row.password_hash = *rehash;
+      QUIRE_TRY(unit.tx().users().update(row));
+    }
+    QUIRE_TRY(auto secret, token_secret(unit));
+    storage::SessionRow session{detail::to_hex(detail::random_bytes(16)),
+                                who.tenant.id,
+                                user_id,
+                                now,
+                                now + options.session_ttl_ms,
+                                std::nullopt};
+    QUIRE_TRY(unit.tx().sessions().insert(session));
+    QUIRE_TRY(unit.record(login));
+    const auto token = sign(secret, Json{{"sub", user_id},
+                                         {"tenant", who.tenant.id},
+                                         {"iat", now / 1000},
+                                         {"exp", session.expires_at / 1000},
+                                         {"jti", session.jti}});
+    return Session{token, Context(ctx), session.expires_at};
+  });
+}
+
+Result<Context> Database::context_from_token(
+    std::string_view token, RequestInfo request,
+    const std::optional<TenantRef>& expected_tenant) const noexcept {
+  auto probe = state_for(state_, Actor{}, std::nullopt, request);
+  return read_unit(*probe, [&](Unit& unit) -> Result<Context> {
+    QUIRE_TRY(auto secret, token_secret(unit));
+    QUIRE_TRY(auto claims, verify_token(secret, token));
+    if (claims.exp * 1000 <= now_ms()) return bad_token("has expired");
+    QUIRE_TRY(auto session, unit.tx().sessions().find(claims.jti));
+    if (!session || session->user_id != claims.sub || session->tenant_id != claims.tenant) {
+      return bad_token("is not a known session");
+    }
+    if (session->revoked_at) return bad_token("was revoked (logged out)");
+    auto found = detail::find_tenant(unit.tx(), claims.tenant);
+    if (!found) return bad_token("names an unknown tenant");
+    const Tenant& tenant = found.value();
+    if (expected_tenant) {
+      const bool same = expected_tenant->is_id() ? expected_tenant->id() == tenant.id
+                                                 : expected_tenant->slug() == tenant.slug;
+      if (!same) return bad_token("belongs to another tenant");
+    }
+    QUIRE_TRY(check_member(unit, tenant, claims.sub));
+    return Context(state_for(state_, Actor{ActorType::user, claims.sub}, tenant.id, request));
+  });
+}
+
+Result<void> Database::logout(std::string_view token) const noexcept {
+  auto probe = state_for(state_, Actor{}, std::nullopt, {});
+  return write_unit(*probe, [&](Unit& unit) -> Result<void> {
+    QUIRE_TRY(auto secret, token_secret(unit));
+    QUIRE_TRY(auto claims, verify_token(secret, token));
+    QUIRE_TRY(unit.tx().sessions().revoke(claims.jti, now_ms()));
+    auto as_user = state_for(state_, Actor{ActorType::user, claims.sub}, claims.tenant, {});
+    QUIRE_TRY(detail::append_audit(
+        unit.tx(), *as_user,
+        {claims.tenant, "auth.logout", "user", std::to_string(claims.sub), {}, {}}, "ok"));
+    return success();
+  });
+}
+
+Result<Context> Database::context_from_key(std::string_view key,
+                                           RequestInfo request) const noexcept {
+  QUIRE_TRY(auto text, detail::parse_key(key));
+  const auto presented = detail::hash_secret(text.secret);
+  auto probe = state_for(state_, Actor{}, std::nullopt, request);
+  std::optional<AuditRecord> refused;
+  auto result = write_unit(*probe, [&](Unit& unit) -> Result<Context> {
+    QUIRE_TRY(auto row, unit.tx().keys().find_by_public_id(text.public_id));
+    if (!row) return fail(Errc::unauthenticated, "API key is not valid");
+    const auto& key_record = row->key;
+    const auto refuse = [&](std::string why) {
+      refused = AuditRecord{
+          key_record.tenant_id, "auth.key_refused", "api_key", std::to_string(key_record.id), {},
+          Json{{"reason", why}}};
+      return fail(Errc::unauthenticated, "API key " + why);
+    };
+    if (!detail::constant_time_equal(presented, row->secret_hash)) return refuse("is not valid");
+    if (key_record.revoked_at) return refuse("is revoked");
+    if (key_record.expires_at && *key_record.expires_at <= now_ms()) return refuse("has expired");
+    auto tenant = detail::find_tenant(unit.tx(), key_record.tenant_id);
+    if (!tenant || tenant.value().deleted_at || !tenant.value().is_active) {
+      return refuse("has no active tenant");
+    }
+    if (key_record.created_by != 0) {
+      QUIRE_TRY(auto creator, unit.tx().users().find(key_record.created_by));
+      if (!creator || !creator->user.is_active) return refuse("was made by a deactivated user");
+    }
+    row->key.use_count += 1;
+    row->key.last_used_at = now_ms();
+    QUIRE_TRY(unit.tx().keys().update(*row));
+    return Context(
+        state_for(state_, Actor{ActorType::api_key, key_record.id}, key_record.tenant_id, request));
+  });
+  if (refused) {
+    // The refusal is audited in a transaction of its own, since the use itself rolled back.
+    auto as_key = state_for(state_, Actor{ActorType::api_key, std::stoll(refused->resource_id)},
+                            refused->chain, request);
+    (void)write_unit(*as_key, [&](Unit& unit) -> Result<AuditEntry> {
+      return detail::append_audit(unit.tx(), unit.ctx(), *refused, "denied");
+    });
+  }
+  return result;
+}
+
+Result<void> Database::rotate_token_secret() const noexcept {
+  auto system = state_for(state_, Actor{}, std::nullopt, {});
+  return write_unit(*system, [&](Unit& unit) -> Result<void> {
+    QUIRE_TRY(unit.tx().sessions().set_secret(detail::random_bytes(secret_bytes)));
+    return unit.record({0, "auth.rotate_secret", "database", "token", {}, {}});
+  });
+}
+
+}  // namespace quire
