@@ -73,6 +73,7 @@ struct VersionFixture : EngineFixture<B> {
 
 std::vector<std::int64_t> numbers(const std::vector<Version>& versions) {
   std::vector<std::int64_t> out;
+  out.reserve(versions.size());
   for (const auto& v : versions) out.push_back(v.number);
   return out;
 }
@@ -584,7 +585,7 @@ TEST_CASE("versions: two threads racing on expected_version number versions with
   std::vector<std::string> errors[2];
   std::barrier start(2);
   const auto started = std::chrono::steady_clock::now();
-  auto run = [&](int who, Context ctx) {
+  auto run = [&](int who, const Context& ctx) {  // each thread has its own copy
     outcomes[who].reserve(rounds);
     for (int round = 0; round < rounds; ++round) {
       start.arrive_and_wait();  // both finished the previous round; go together

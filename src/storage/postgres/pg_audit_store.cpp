@@ -1,0 +1,153 @@
+#include <fmt/format.h>
+
+#include "core/crypto.hpp"
+#include "storage/postgres/pg_stores.hpp"
+
+namespace quire::storage::postgres {
+
+namespace {
+
+// audit_log is tenant-owned: every statement runs with its chain as quire.tenant_id (0, the system
+// chain, included), so row-level security confines it to that chain.
+
+#define AUDIT_COLUMNS                                                                          \
+  "tenant_id, seq, at, actor_type, actor_id, action, resource_type, resource_id, outcome, ip," \
+  " user_agent, request_id, prev_hash, hash, old_values, new_values"
+
+ActorType actor_type_from(std::string_view name) {
+  if (name == "user") return ActorType::user;
+  if (name == "api_key") return ActorType::api_key;
+  return ActorType::system;
+}
+
+// bytea comes back as text "\x" followed by lower-case hex.
+std::string hash_hex(const PgResult& result, int row, int column) {
+  auto text = result.text(row, column);
+  if (!text.starts_with("\\x")) throw BadValue("an audit hash is not bytea in hex form");
+  return std::string(text.substr(2));
+}
+
+// Hashes travel as hex and are stored as 32-byte bytea.
+std::string hash_param(std::string_view hex) {
+  if (!detail::from_hex(hex)) throw std::invalid_argument("an audit hash must be hex");
+  return "\\x" + std::string(hex);
+}
+
+AuditEntry read_entry(const PgResult& result, int row) {
+  AuditEntry entry;
+  entry.tenant_id = result.int64(row, 0);
+  entry.seq = result.int64(row, 1);
+  entry.at = result.int64(row, 2);
+  entry.actor_type = actor_type_from(result.text(row, 3));
+  entry.actor_id = result.int64(row, 4);
+  entry.action = result.string(row, 5);
+  entry.resource_type = result.string(row, 6);
+  entry.resource_id = result.string(row, 7);
+  entry.outcome = result.string(row, 8);
+  entry.ip = result.string(row, 9);
+  entry.user_agent = result.string(row, 10);
+  entry.request_id = result.string(row, 11);
+  entry.prev_hash = hash_hex(result, row, 12);
+  entry.hash = hash_hex(result, row, 13);
+  entry.old_values = result.optional_string(row, 14);
+  entry.new_values = result.optional_string(row, 15);
+  return entry;
+}
+
+}  // namespace
+
+Result<std::optional<AuditHead>> PgAuditStore::head(TenantId chain) noexcept {
+  return guarded([&]() -> Result<std::optional<AuditHead>> {
+    QUIRE_TRY(auto result, db_.read_in(chain,
+                                       "SELECT seq, hash FROM audit_log WHERE tenant_id = $1"
+                                       " ORDER BY seq DESC LIMIT 1",
+                                       Params(chain)));
+    return first_row(result, [](const PgResult& r, int row) {
+      return AuditHead{r.int64(row, 0), hash_hex(r, row, 1)};
+    });
+  });
+}
+
+Result<void> PgAuditStore::append(const AuditEntry& entry) noexcept {
+  return guarded([&]() -> Result<void> {
+    Params params(entry.tenant_id, entry.seq, entry.at, actor_type_name(entry.actor_type),
+                  entry.actor_id, entry.action, entry.resource_type, entry.resource_id,
+                  entry.outcome, entry.ip, entry.user_agent, entry.request_id,
+                  hash_param(entry.prev_hash), hash_param(entry.hash), entry.old_values,
+                  entry.new_values);
+    QUIRE_TRY(db_.write_in(entry.tenant_id,
+                           "INSERT INTO audit_log (" AUDIT_COLUMNS
+                           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+                           " $14, $15, $16)",
+                           params));
+    return success();
+  });
+}
+
+Result<std::vector<AuditEntry>> PgAuditStore::query(TenantId chain,
+                                                    const AuditFilter& filter) noexcept {
+  return guarded([&]() -> Result<std::vector<AuditEntry>> {
+    // Only the conditions that are set go into the SQL, so the planner can pick the index that
+    // serves them (one prepared statement per combination).
+    Params params(chain);
+    std::string sql = "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE tenant_id = $1";
+    const auto where = [&](std::string_view condition, const auto& value) {
+      params.add(value);
+      sql += fmt::format(" AND {} ${}", condition, params.size());
+    };
+    if (filter.before_seq > 0) where("seq <", filter.before_seq);
+    if (filter.actor_type) where("actor_type =", actor_type_name(*filter.actor_type));
+    if (filter.actor_id) where("actor_id =", *filter.actor_id);
+    if (!filter.action.empty()) where("action =", filter.action);
+    if (!filter.resource_type.empty()) where("resource_type =", filter.resource_type);
+    if (!filter.resource_id.empty()) where("resource_id =", filter.resource_id);
+    if (!filter.outcome.empty()) where("outcome =", filter.outcome);
+    if (filter.since) where("at >=", *filter.since);
+    if (filter.until) where("at <", *filter.until);
+    params.add(filter.limit);
+    sql += fmt::format(" ORDER BY seq DESC LIMIT ${}", params.size());
+    QUIRE_TRY(auto result, db_.read_in(chain, sql, params));
+    return collect(result, read_entry);
+  });
+}
+
+Result<std::vector<AuditEntry>> PgAuditStore::scan(TenantId chain, std::int64_t after_seq,
+                                                   unsigned limit) noexcept {
+  return guarded([&]() -> Result<std::vector<AuditEntry>> {
+    QUIRE_TRY(auto result, db_.read_in(chain,
+                                       "SELECT " AUDIT_COLUMNS
+                                       " FROM audit_log WHERE tenant_id = $1 AND seq > $2"
+                                       " ORDER BY seq LIMIT $3",
+                                       Params(chain, after_seq, limit)));
+    return collect(result, read_entry);
+  });
+}
+
+Result<std::int64_t> PgAuditStore::last_seq_before(TenantId chain, Timestamp cutoff) noexcept {
+  return guarded([&]() -> Result<std::int64_t> {
+    // Times may step back with the clock, so the cut is the last entry of the run of old ones.
+    QUIRE_TRY(auto result, db_.read_in(chain,
+                                       "SELECT coalesce(min(seq), (SELECT coalesce(max(seq), 0) + 1"
+                                       " FROM audit_log WHERE tenant_id = $1)) - 1"
+                                       " FROM audit_log WHERE tenant_id = $1 AND at >= $2",
+                                       Params(chain, cutoff)));
+    return result.int64(0, 0);
+  });
+}
+
+Result<std::int64_t> PgAuditStore::purge_through(TenantId chain,
+                                                 std::int64_t through_seq) noexcept {
+  return guarded([&]() -> Result<std::int64_t> {
+    // The append-only trigger lets a DELETE through only while quire.audit_purge is on, which this
+    // transaction-local setting turns on for this one statement.
+    QUIRE_TRY(db_.read("SELECT set_config('quire.audit_purge', 'on', true)"));
+    auto removed = db_.write_in(chain, "DELETE FROM audit_log WHERE tenant_id = $1 AND seq <= $2",
+                                Params(chain, through_seq));
+    auto off = db_.read("SELECT set_config('quire.audit_purge', '', true)");
+    QUIRE_TRY(auto result, std::move(removed));
+    QUIRE_TRY(std::move(off));
+    return result.affected();
+  });
+}
+
+}  // namespace quire::storage::postgres
