@@ -5,12 +5,12 @@
 // the change they record; a denied attempt is recorded in a transaction of its own.
 
 #include <quire/quire_export.h>
-#include <quire/result.hpp>
-#include <quire/types.hpp>
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <quire/result.hpp>
+#include <quire/types.hpp>
 #include <string>
 #include <string_view>
 
@@ -34,7 +34,7 @@ struct AuditEntry {
   std::string action;         // "tenant.update", "post.publish", "member.add", …
   std::string resource_type;  // "tenant", "user", "member", "post", …
   std::string resource_id;
-  std::string outcome;  // "ok" or "denied"
+  std::string outcome;                    // "ok" or "denied"
   std::optional<std::string> old_values;  // JSON object: the changed fields before
   std::optional<std::string> new_values;  // JSON object: the changed fields after
   std::string ip;
@@ -66,9 +66,9 @@ struct AuditHead {
 
 struct Verification {
   bool ok = true;
-  std::int64_t checked = 0;                 // entries whose hash was recomputed
+  std::int64_t checked = 0;                   // entries whose hash was recomputed
   std::optional<std::int64_t> first_bad_seq;  // the first entry edited, removed, moved or missing
-  std::string problem;                      // what was wrong there, for a person
+  std::string problem;                        // what was wrong there, for a person
 };
 
 enum class ExportFormat : int { jsonl = 0, csv = 1 };

@@ -4,11 +4,11 @@
 // writes a version and an audit entry in the same transaction.
 
 #include <quire/quire_export.h>
-#include <quire/result.hpp>
-#include <quire/types.hpp>
 
 #include <memory>
 #include <optional>
+#include <quire/result.hpp>
+#include <quire/types.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +22,13 @@ struct ContextState;
 using PostId = std::int64_t;
 
 // draft → in_review → published ⇄ archived; draft/in_review → scheduled → published.
-enum class PostStatus : int { draft = 0, in_review = 1, scheduled = 2, published = 3, archived = 4 };
+enum class PostStatus : int {
+  draft = 0,
+  in_review = 1,
+  scheduled = 2,
+  published = 3,
+  archived = 4
+};
 
 QUIRE_EXPORT std::string_view post_status_name(PostStatus status) noexcept;
 QUIRE_EXPORT std::optional<PostStatus> parse_post_status(std::string_view name) noexcept;
@@ -42,9 +48,9 @@ struct Post {
   std::vector<std::string> tags;
   std::string seo = "{}";     // a JSON object
   std::string fields = "{}";  // a JSON object: custom fields
-  std::int64_t version = 1;  // the number of the newest version; what update() expects
+  std::int64_t version = 1;   // the number of the newest version; what update() expects
   std::optional<std::int64_t> published_version;  // the version that is live, if any
-  std::int64_t reading_time = 0;  // minutes: words ÷ 200, rounded up
+  std::int64_t reading_time = 0;                  // minutes: words ÷ 200, rounded up
   std::int64_t view_count = 0;
   Timestamp created_at = 0;
   Timestamp updated_at = 0;
@@ -57,7 +63,7 @@ struct NewPost {
   std::string title;
   std::string body;
   std::string type = "post";
-  std::string slug;  // empty: made from the title
+  std::string slug;                       // empty: made from the title
   PostStatus status = PostStatus::draft;  // draft or in_review; publish() publishes
   std::vector<std::string> tags;
   std::optional<std::string> category;
@@ -141,10 +147,10 @@ class QUIRE_EXPORT PostEngine {
                                     const PostPatch& patch) noexcept;
 
   // Workflow. An invalid transition fails with invalid_argument naming both states.
-  [[nodiscard]] Result<Post> submit(PostId id) noexcept;     // draft → in_review
-  [[nodiscard]] Result<Post> publish(PostId id) noexcept;    // → published
-  [[nodiscard]] Result<Post> unpublish(PostId id) noexcept;  // → draft
-  [[nodiscard]] Result<Post> archive(PostId id) noexcept;    // published → archived
+  [[nodiscard]] Result<Post> submit(PostId id) noexcept;                  // draft → in_review
+  [[nodiscard]] Result<Post> publish(PostId id) noexcept;                 // → published
+  [[nodiscard]] Result<Post> unpublish(PostId id) noexcept;               // → draft
+  [[nodiscard]] Result<Post> archive(PostId id) noexcept;                 // published → archived
   [[nodiscard]] Result<Post> schedule(PostId id, Timestamp at) noexcept;  // → scheduled
   // Publishes the scheduled posts of the tenant whose time has come; returns them.
   [[nodiscard]] Result<std::vector<Post>> publish_due(Timestamp now) noexcept;

@@ -2,9 +2,8 @@
 // What the Post engine derives from a body, and the safe translation of a user's search words into
 // a full-text expression.
 
-#include <quire/result.hpp>
-
 #include <cstdint>
+#include <quire/result.hpp>
 #include <string>
 #include <string_view>
 

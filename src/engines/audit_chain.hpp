@@ -3,7 +3,6 @@
 // definition, used when appending and when verifying.
 
 #include <quire/audit.hpp>
-
 #include <string>
 
 namespace quire::detail {

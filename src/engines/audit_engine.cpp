@@ -1,16 +1,16 @@
 // The Audit engine: reading, verifying, exporting and pruning the hash chains that the unit of
 // work appends to.
 
+#include <fmt/format.h>
+
+#include <quire/audit.hpp>
+
 #include "core/cursor.hpp"
 #include "core/json.hpp"
 #include "core/validate.hpp"
 #include "engines/audit_chain.hpp"
 #include "engines/authorize.hpp"
 #include "engines/unit_of_work.hpp"
-
-#include <quire/audit.hpp>
-
-#include <fmt/format.h>
 
 namespace quire {
 
@@ -22,9 +22,12 @@ using detail::write_unit;
 
 std::string_view actor_type_name(ActorType type) noexcept {
   switch (type) {
-    case ActorType::system: return "system";
-    case ActorType::user: return "user";
-    case ActorType::api_key: return "api_key";
+    case ActorType::system:
+      return "system";
+    case ActorType::user:
+      return "user";
+    case ActorType::api_key:
+      return "api_key";
   }
   return "unknown";
 }
@@ -33,7 +36,9 @@ namespace {
 
 constexpr unsigned page_size = 1000;  // entries read at a time by verify and export
 
-TenantId chain_of(const detail::ContextState& ctx) { return ctx.tenant.value_or(0); }
+TenantId chain_of(const detail::ContextState& ctx) {
+  return ctx.tenant.value_or(0);
+}
 
 Result<void> require_audit(Unit& unit, std::string_view permission, std::string action) {
   const TenantId chain = chain_of(unit.ctx());
@@ -47,14 +52,22 @@ Json optional_json(const std::optional<std::string>& text) {
 }
 
 Json entry_json(const AuditEntry& e) {
-  return {{"tenant_id", e.tenant_id},    {"seq", e.seq},
-          {"at", format_rfc3339(e.at)},  {"actor_type", actor_type_name(e.actor_type)},
-          {"actor_id", e.actor_id},      {"action", e.action},
-          {"resource_type", e.resource_type}, {"resource_id", e.resource_id},
-          {"outcome", e.outcome},        {"old", optional_json(e.old_values)},
-          {"new", optional_json(e.new_values)}, {"ip", e.ip},
-          {"user_agent", e.user_agent},  {"request_id", e.request_id},
-          {"prev_hash", e.prev_hash},    {"hash", e.hash}};
+  return {{"tenant_id", e.tenant_id},
+          {"seq", e.seq},
+          {"at", format_rfc3339(e.at)},
+          {"actor_type", actor_type_name(e.actor_type)},
+          {"actor_id", e.actor_id},
+          {"action", e.action},
+          {"resource_type", e.resource_type},
+          {"resource_id", e.resource_id},
+          {"outcome", e.outcome},
+          {"old", optional_json(e.old_values)},
+          {"new", optional_json(e.new_values)},
+          {"ip", e.ip},
+          {"user_agent", e.user_agent},
+          {"request_id", e.request_id},
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
 }
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
@@ -106,8 +119,7 @@ struct ChainStart {
   std::int64_t missing_from = 0;  // > 0: the entries from here up to the first one are gone
 };
 
-Result<ChainStart> chain_start(storage::Transaction& tx, TenantId chain,
-                               const AuditEntry& first) {
+Result<ChainStart> chain_start(storage::Transaction& tx, TenantId chain, const AuditEntry& first) {
   if (first.seq == 1) return ChainStart{detail::genesis_hash(), 0};
   storage::AuditFilter filter;
   filter.action = "audit.checkpoint";
@@ -200,11 +212,12 @@ Result<Verification> AuditEngine::verify(const std::optional<AuditHead>& publish
           return bad(expected_seq, fmt::format("entry {} is missing", expected_seq));
         }
         if (entry.prev_hash != prev_hash) {
-          return bad(entry.seq, fmt::format("entry {} does not follow entry {}", entry.seq,
-                                            entry.seq - 1));
+          return bad(entry.seq,
+                     fmt::format("entry {} does not follow entry {}", entry.seq, entry.seq - 1));
         }
         if (detail::entry_hash(entry) != entry.hash) {
-          return bad(entry.seq, fmt::format("entry {} was changed after it was written", entry.seq));
+          return bad(entry.seq,
+                     fmt::format("entry {} was changed after it was written", entry.seq));
         }
         if (published && entry.seq == published->seq) published_hash_seen = entry.hash;
         prev_hash = entry.hash;
@@ -216,8 +229,8 @@ Result<Verification> AuditEngine::verify(const std::optional<AuditHead>& publish
     if (published && published->seq > 0) {
       if (expected_seq <= published->seq) {
         const auto first_missing = std::max<std::int64_t>(expected_seq, 1);
-        return bad(first_missing, fmt::format("the chain ends before the published head {}",
-                                              published->seq));
+        return bad(first_missing,
+                   fmt::format("the chain ends before the published head {}", published->seq));
       }
       if (!published_hash_seen.empty() && published_hash_seen != published->hash) {
         return bad(published->seq,
@@ -255,9 +268,9 @@ Result<std::string> AuditEngine::export_text(ExportFormat format) noexcept {
 Result<std::int64_t> AuditEngine::purge_before(Timestamp cutoff) noexcept {
   return write_unit(*ctx_, [&](Unit& unit) -> Result<std::int64_t> {
     const TenantId chain = chain_of(*ctx_);
-    QUIRE_TRY(detail::require_system(
-        unit, "purge the audit trail",
-        {chain, "audit.purge", "audit", std::to_string(chain), {}, {}}));
+    QUIRE_TRY(
+        detail::require_system(unit, "purge the audit trail",
+                               {chain, "audit.purge", "audit", std::to_string(chain), {}, {}}));
     auto& audit = unit.tx().audit();
     QUIRE_TRY(const auto through, audit.last_seq_before(chain, cutoff));
     if (through == 0) return std::int64_t{0};
@@ -267,7 +280,11 @@ Result<std::int64_t> AuditEngine::purge_before(Timestamp cutoff) noexcept {
     }
     // The checkpoint vouches for where the chain will start, so verify() still passes. It is
     // appended first, so the chain is never empty and its seq keeps counting.
-    QUIRE_TRY(unit.record({chain, "audit.checkpoint", "audit", std::to_string(chain), {},
+    QUIRE_TRY(unit.record({chain,
+                           "audit.checkpoint",
+                           "audit",
+                           std::to_string(chain),
+                           {},
                            Json{{"purged_through", through}, {"hash_at_cut", cut.front().hash}}}));
     return audit.purge_through(chain, through);
   });

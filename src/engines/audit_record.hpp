@@ -1,12 +1,11 @@
 #pragma once
 // What an operation did, or tried to do, as the audit trail records it.
 
-#include "core/json.hpp"
-
-#include <quire/types.hpp>
-
 #include <optional>
+#include <quire/types.hpp>
 #include <string>
+
+#include "core/json.hpp"
 
 namespace quire::detail {
 

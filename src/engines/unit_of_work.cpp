@@ -1,8 +1,8 @@
 #include "engines/unit_of_work.hpp"
 
-#include "engines/audit_chain.hpp"
-
 #include <fmt/format.h>
+
+#include "engines/audit_chain.hpp"
 
 namespace quire::detail {
 

@@ -5,17 +5,16 @@
 // land, the version, the search index and the event) commit together or not at all. A denied
 // attempt is audited after the rollback, in a transaction of its own.
 
-#include "engines/audit_record.hpp"
-#include "state.hpp"
-
-#include <quire/result.hpp>
-#include <quire/storage.hpp>
-
 #include <memory>
 #include <new>
 #include <optional>
+#include <quire/result.hpp>
+#include <quire/storage.hpp>
 #include <shared_mutex>
 #include <string>
+
+#include "engines/audit_record.hpp"
+#include "state.hpp"
 
 namespace quire::detail {
 
