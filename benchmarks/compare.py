@@ -178,13 +178,16 @@ def growth(runs, small, large, markdown):
             s, l = per.get(label, ({}, {}))
             sp, lp = s.get(name), l.get(name)
             if not sp or not lp or sp["skipped"] or lp["skipped"] or not sp["mean_us"]:
-                row += ["—", "—"]
+                row += ["—", "—", "—"]
                 continue
-            row += [ratio_text(lp["mean_us"] / sp["mean_us"], GROWTH_TARGET if label == "quire"
-                               else None),
-                    ratio_text(lp["p50_us"] / sp["p50_us"] if sp["p50_us"] else None, None)]
+            limit = GROWTH_TARGET if label == "quire" else None
+            row += [ratio_text(lp["mean_us"] / sp["mean_us"], limit),
+                    ratio_text(lp["p50_us"] / sp["p50_us"] if sp["p50_us"] else None, None),
+                    ratio_text(lp["cpu_us"] / sp["cpu_us"]
+                               if lp["cpu_us"] is not None and sp["cpu_us"] else None, limit)]
         rows.append(row)
-    headers = ["phase", "quire: time/op growth", "at p50", "baseline: growth", "at p50"]
+    headers = ["phase", "quire: time/op growth", "at p50", "cpu/op", "baseline: time/op growth",
+               "at p50", "cpu/op"]
     return "\n".join([f"Time per operation at scale {large} ÷ scale {small} (target for quire "
                       f"≤ {GROWTH_TARGET}×)", "", table(headers, rows, markdown)])
 
