@@ -69,8 +69,8 @@ Json audited(const User& user) {
 
 Result<void> record_change(Unit& unit, std::string action, const User& before, const User& after) {
   auto [old_values, new_values] = detail::changed_fields(audited(before), audited(after));
-  return unit.record({0, std::move(action), "user", std::to_string(after.id),
-                      std::move(old_values), std::move(new_values)});
+  return unit.record({0, std::move(action), "user", std::to_string(after.id), std::move(old_values),
+                      std::move(new_values)});
 }
 
 bool is_self(const detail::ContextState& ctx, UserId user) {
@@ -125,8 +125,8 @@ Result<User> UserEngine::create(const NewUser& input) noexcept {
     QUIRE_TRY(require_system(unit));
     QUIRE_TRY(check_unique(unit.tx(), row.user));
     QUIRE_TRY(row.user.id, unit.tx().users().insert(row));
-    QUIRE_TRY(unit.record({0, "user.create", "user", std::to_string(row.user.id), {},
-                           audited(row.user)}));
+    QUIRE_TRY(unit.record(
+        {0, "user.create", "user", std::to_string(row.user.id), {}, audited(row.user)}));
     return row.user;
   });
 }

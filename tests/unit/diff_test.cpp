@@ -324,7 +324,8 @@ TEST_CASE("diff of 1 MB bodies with a few scattered edits is fast and exact") {
   const auto start = std::chrono::steady_clock::now();
   const TextDiff diff = diff_lines(a, b);
   const double seconds = elapsed_seconds(start);
-  CHECK(seconds < 20.0);  // some milliseconds at -O2; generous for Debug + sanitizers on a busy machine
+  CHECK(seconds <
+        20.0);  // some milliseconds at -O2; generous for Debug + sanitizers on a busy machine
   CHECK(diff.added == 11);
   CHECK(diff.removed == 11);
   CHECK(diff.hunks.size() == 12);

@@ -1,14 +1,14 @@
+#include <fmt/format.h>
+
 #include "core/crypto.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
-
-#include <fmt/format.h>
 
 namespace quire::storage::sqlite {
 
 namespace {
 
-#define AUDIT_COLUMNS                                                                             \
-  "tenant_id, seq, at, actor_type, actor_id, action, resource_type, resource_id, outcome, ip,"   \
+#define AUDIT_COLUMNS                                                                          \
+  "tenant_id, seq, at, actor_type, actor_id, action, resource_type, resource_id, outcome, ip," \
   " user_agent, request_id, prev_hash, hash, old_values, new_values"
 
 ActorType actor_type_from(std::string_view name) {
@@ -56,7 +56,9 @@ void bind_hash(SQLite::Statement& statement, int index, std::string_view hex) {
 Result<std::optional<AuditHead>> SqliteAuditStore::head(TenantId chain) noexcept {
   return find_one(
       db_, "SELECT seq, hash FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1",
-      [](SQLite::Statement& row) { return AuditHead{row.getColumn(0).getInt64(), blob_hex(row, 1)}; },
+      [](SQLite::Statement& row) {
+        return AuditHead{row.getColumn(0).getInt64(), blob_hex(row, 1)};
+      },
       static_cast<std::int64_t>(chain));
 }
 

@@ -1,9 +1,9 @@
 #include "storage/sqlite/sqlite_connection.hpp"
 
-#include "storage/sqlite/sqlite_search.hpp"
-
 #include <fmt/format.h>
 #include <sqlite3.h>
+
+#include "storage/sqlite/sqlite_search.hpp"
 
 namespace quire::storage::sqlite {
 

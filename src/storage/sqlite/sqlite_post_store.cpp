@@ -1,21 +1,22 @@
+#include <fmt/format.h>
+#include <sqlite3.h>
+
 #include "core/json.hpp"
 #include "storage/sqlite/sqlite_search.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
-
-#include <sqlite3.h>
-
-#include <fmt/format.h>
 
 namespace quire::storage::sqlite {
 
 namespace {
 
-#define POST_META                                                                              \
-  "id, tenant_id, type, parent_id, slug, title, status, author_id, category, tags, version,"   \
-  " published_version, reading_time, view_count, created_at, updated_at, published_at,"        \
+#define POST_META                                                                            \
+  "id, tenant_id, type, parent_id, slug, title, status, author_id, category, tags, version," \
+  " published_version, reading_time, view_count, created_at, updated_at, published_at,"      \
   " scheduled_at, deleted_at, excerpt, seo, fields"
 
-std::int64_t as_int(PostId id) { return static_cast<std::int64_t>(id); }
+std::int64_t as_int(PostId id) {
+  return static_cast<std::int64_t>(id);
+}
 
 std::vector<std::string> parse_tags(const std::string& text) {
   std::vector<std::string> tags;
@@ -51,8 +52,12 @@ Post read_post(SQLite::Statement& row, bool with_body) {
   return post;
 }
 
-Post read_full_post(SQLite::Statement& row) { return read_post(row, true); }
-Post read_listed_post(SQLite::Statement& row) { return read_post(row, false); }
+Post read_full_post(SQLite::Statement& row) {
+  return read_post(row, true);
+}
+Post read_listed_post(SQLite::Statement& row) {
+  return read_post(row, false);
+}
 
 // Binds every column of POST_META but id, then body, from parameter 1.
 void bind_post(SQLite::Statement& s, const Post& post) {
@@ -80,7 +85,8 @@ void bind_post(SQLite::Statement& s, const Post& post) {
 }
 
 void insert_tags(Connection& db, const Post& post) {
-  auto query = db.query("INSERT OR IGNORE INTO post_tags (tenant_id, tag, post_id) VALUES (?, ?, ?)");
+  auto query =
+      db.query("INSERT OR IGNORE INTO post_tags (tenant_id, tag, post_id) VALUES (?, ?, ?)");
   for (const auto& tag : post.tags) {
     bind_all(*query, as_int(post.tenant_id), tag, as_int(post.id));
     query->exec();
@@ -137,14 +143,22 @@ struct Ordering {
 
 Ordering ordering(PostOrder order) {
   switch (order) {
-    case PostOrder::published_desc: return {"ifnull(published_at, 0)", true};
-    case PostOrder::published_asc: return {"ifnull(published_at, 0)", false};
-    case PostOrder::updated_desc: return {"updated_at", true};
-    case PostOrder::updated_asc: return {"updated_at", false};
-    case PostOrder::created_desc: return {"created_at", true};
-    case PostOrder::created_asc: return {"created_at", false};
-    case PostOrder::title_asc: return {"title", false};
-    case PostOrder::title_desc: return {"title", true};
+    case PostOrder::published_desc:
+      return {"ifnull(published_at, 0)", true};
+    case PostOrder::published_asc:
+      return {"ifnull(published_at, 0)", false};
+    case PostOrder::updated_desc:
+      return {"updated_at", true};
+    case PostOrder::updated_asc:
+      return {"updated_at", false};
+    case PostOrder::created_desc:
+      return {"created_at", true};
+    case PostOrder::created_asc:
+      return {"created_at", false};
+    case PostOrder::title_asc:
+      return {"title", false};
+    case PostOrder::title_desc:
+      return {"title", true};
   }
   return {"id", true};
 }
@@ -157,9 +171,10 @@ bool is_title(PostOrder order) {
 
 Result<PostId> SqlitePostStore::insert(const Post& post) noexcept {
   return guarded([&]() -> Result<PostId> {
-    auto query = db_.query("INSERT INTO posts (" POST_META
-                           ", body) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                           " ?, ?, ?, ?, ?)");
+    auto query =
+        db_.query("INSERT INTO posts (" POST_META
+                  ", body) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                  " ?, ?, ?, ?, ?)");
     bind_post(*query, post);
     query->exec();
     Post stored = post;
@@ -177,10 +192,9 @@ Result<std::optional<Post>> SqlitePostStore::find(TenantId tenant, PostId id) no
 
 Result<std::optional<Post>> SqlitePostStore::find_by_slug(TenantId tenant, std::string_view type,
                                                           std::string_view slug) noexcept {
-  return find_one(db_,
-                  "SELECT " POST_META
-                  ", body FROM posts WHERE tenant_id = ? AND type = ? AND slug = ?",
-                  read_full_post, as_int(tenant), std::string(type), std::string(slug));
+  return find_one(
+      db_, "SELECT " POST_META ", body FROM posts WHERE tenant_id = ? AND type = ? AND slug = ?",
+      read_full_post, as_int(tenant), std::string(type), std::string(slug));
 }
 
 Result<std::optional<PostId>> SqlitePostStore::find_old_slug(TenantId tenant, std::string_view type,
@@ -226,7 +240,8 @@ Result<void> SqlitePostStore::update(const Post& before, const Post& after) noex
     bind_post(*query, after);
     query->bind(23, as_int(after.id));
     query->bind(24, as_int(after.tenant_id));
-    if (query->exec() == 0) return fail(Errc::not_found, fmt::format("post {} not found", after.id));
+    if (query->exec() == 0)
+      return fail(Errc::not_found, fmt::format("post {} not found", after.id));
     if (before.tags != after.tags) {
       delete_tags(db_, after);
       insert_tags(db_, after);
@@ -261,7 +276,8 @@ Result<std::vector<Post>> SqlitePostStore::list(TenantId tenant, const PostScan&
     if (scan.status) sql += " AND status = ?";
     if (scan.author_id) sql += " AND author_id = ?";
     if (scan.category) sql += " AND category = ?";
-    if (scan.tag) sql += " AND id IN (SELECT post_id FROM post_tags WHERE tenant_id = ? AND tag = ?)";
+    if (scan.tag)
+      sql += " AND id IN (SELECT post_id FROM post_tags WHERE tenant_id = ? AND tag = ?)";
     if (scan.parent_id) sql += *scan.parent_id ? " AND parent_id = ?" : " AND parent_id IS NULL";
     if (scan.since) sql += fmt::format(" AND {} >= ?", time_key);
     if (scan.until) sql += fmt::format(" AND {} < ?", time_key);
@@ -336,7 +352,8 @@ Result<std::vector<PostId>> SqlitePostStore::due(TenantId tenant, Timestamp now)
         "SELECT id FROM posts WHERE tenant_id = ? AND status = 'scheduled' AND scheduled_at <= ?"
         " AND deleted_at IS NULL ORDER BY scheduled_at, id");
     bind_all(*query, as_int(tenant), static_cast<std::int64_t>(now));
-    return collect(query, [](SQLite::Statement& row) { return PostId{row.getColumn(0).getInt64()}; });
+    return collect(query,
+                   [](SQLite::Statement& row) { return PostId{row.getColumn(0).getInt64()}; });
   });
 }
 
@@ -351,12 +368,13 @@ Result<std::vector<SearchHit>> SqlitePostStore::search(TenantId tenant, std::str
     // counts ten times a body match); then a snippet for each of those alone. A snippet re-reads
     // and re-tokenizes the body, so making one for every hit before the LIMIT would cost most of
     // the search on a common word.
-    auto query = db_.query(std::string(
-        "WITH top AS MATERIALIZED (SELECT posts_fts.rowid AS id, quire_bm25(posts_fts,"
-        " (SELECT documents FROM post_search_stats WHERE tenant_id = ?2),"
-        " (SELECT tokens FROM post_search_stats WHERE tenant_id = ?2), 10.0, 1.0) AS rank"
-        " FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
-        " WHERE posts_fts MATCH ?1 AND p.tenant_id = ?2 AND p.deleted_at IS NULL") +
+    auto query = db_.query(
+        std::string(
+            "WITH top AS MATERIALIZED (SELECT posts_fts.rowid AS id, quire_bm25(posts_fts,"
+            " (SELECT documents FROM post_search_stats WHERE tenant_id = ?2),"
+            " (SELECT tokens FROM post_search_stats WHERE tenant_id = ?2), 10.0, 1.0) AS rank"
+            " FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
+            " WHERE posts_fts MATCH ?1 AND p.tenant_id = ?2 AND p.deleted_at IS NULL") +
         (published_only ? " AND p.status = 'published'" : "") +
         " ORDER BY 2, 1 DESC LIMIT ?3)"
         " SELECT p.id, p.type, p.slug, p.title, snippet(posts_fts, 1, '[', ']', '…', 16),"
@@ -365,7 +383,7 @@ Result<std::vector<SearchHit>> SqlitePostStore::search(TenantId tenant, std::str
         " ORDER BY top.rank, top.id DESC");
     bind_all(*query, std::string(match), as_int(tenant), static_cast<std::int64_t>(limit));
     return collect(query, [](SQLite::Statement& row) {
-      return SearchHit{row.getColumn(0).getInt64(), row.getColumn(1).getString(),
+      return SearchHit{row.getColumn(0).getInt64(),  row.getColumn(1).getString(),
                        row.getColumn(2).getString(), row.getColumn(3).getString(),
                        row.getColumn(4).getString(), row.getColumn(5).getDouble()};
     });
@@ -373,7 +391,8 @@ Result<std::vector<SearchHit>> SqlitePostStore::search(TenantId tenant, std::str
   // The engine builds `match` from quoted terms; should FTS5 still refuse it, say so plainly
   // rather than passing SQLite's parser message on.
   if (!result && (result.error().backend_detail.find("fts5") != std::string::npos)) {
-    return fail(Errc::invalid_argument, "the search query cannot be used", result.error().backend_detail);
+    return fail(Errc::invalid_argument, "the search query cannot be used",
+                result.error().backend_detail);
   }
   return result;
 }
