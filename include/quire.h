@@ -44,6 +44,32 @@
  *   member  {"tenant_id":1,"user_id":7,"role":"editor","joined_at":"..."}
  *   page    {"items":[record, ...],"next_cursor":"..." | null}
  *           Pass next_cursor as "cursor" in the next query; null means this was the last page.
+ *   post    {"id":5,"tenant_id":1,"type":"post","parent_id":null | 3,"slug":"hello-world",
+ *            "title":"...","body":"...","excerpt":"...","status":"draft","author_id":7 (0: the
+ *            system),"category":"news" | null,"tags":["intro"],"seo":{...},"fields":{...},
+ *            "version":2,"published_version":null | 2,"reading_time":1 (minutes),
+ *            "view_count":0,"created_at":"...","updated_at":"...","published_at":null | "...",
+ *            "scheduled_at":null | "...","deleted_at":null | "..."}
+ *   version {"post_id":5,"number":2,"kind":"create"|"update"|"restore"|"manual",
+ *            "author_id":7,"summary":"...","created_at":"...","size":120 (bytes of title+body)}
+ *   snapshot  a version record with the content it kept: ... ,"title","body","slug","status",
+ *            "category","tags","excerpt","seo":{...},"fields":{...}
+ *   diff    {"from":1,"to":2,"text":"--- v1/body\n+++ v2/body\n@@ ...","changed_fields":["body"],
+ *            "added":1,"removed":1,"title_hunks":[hunk, ...],"body_hunks":[hunk, ...]}
+ *           hunk: {"old_start":1,"old_count":2,"new_start":1,"new_count":2,
+ *                  "lines":[{"kind":"context"|"added"|"removed","text":"...",
+ *                            "no_newline":false}, ...]}
+ *   autosave {"post_id":5,"user_id":7,"title":"...","body":"...","base_version":2,
+ *            "saved_at":"..."}
+ *   audit entry {"tenant_id":1 (0: the system chain),"seq":3,"at":"...",
+ *            "actor_type":"system"|"user"|"api_key","actor_id":7,"action":"post.update",
+ *            "resource_type":"post","resource_id":"5","outcome":"ok"|"denied",
+ *            "old_values":{...} | null,"new_values":{...} | null,"ip":"...","user_agent":"...",
+ *            "request_id":"...","prev_hash":"<64 hex>","hash":"<64 hex>"}
+ *   role    {"name":"editor","permissions":["post.create", ...],"builtin":true}
+ *   api key {"id":3,"tenant_id":1,"public_id":"...","name":"ci","scopes":["post.read"],
+ *            "created_by":7,"created_at":"...","expires_at":null | "...",
+ *            "revoked_at":null | "...","last_used_at":null | "...","use_count":0}
  */
 #ifndef QUIRE_H
 #define QUIRE_H
@@ -157,6 +183,47 @@ QUIRE_EXPORT quire_status quire_db_system(quire_ctx** out, quire_db* db, const c
  * is not a member, or the tenant or the user is deactivated). */
 QUIRE_EXPORT quire_status quire_db_context(quire_ctx** out, quire_db* db, const char* context_json);
 
+/* ---- Sign-in: sessions and API keys ------------------------------------------------------- */
+
+/* Signs a member in with their username or email and password. Failures are audited and
+ * throttled per (tenant, user) with growing delays; a password hashed with older argon2id
+ * parameters is rehashed.
+ *   tenant: slug or decimal id. request_json: NULL, or {"ip","user_agent","request_id"}.
+ * *out_ctx: the user's context; release with quire_ctx_free.
+ * *out_session_json: {"token":"...","expires_at":"...","tenant_id":1,"user_id":7}; the token is
+ *   what the client presents later to quire_db_context_from_token. Release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_EAUTH ("invalid credentials", or "too many failed logins; try again
+ * in N s": the same message whether the user, the password or the membership was wrong). */
+QUIRE_EXPORT quire_status quire_db_login(quire_ctx** out_ctx, char** out_session_json, quire_db* db,
+                                         const char* tenant, const char* username_or_email,
+                                         const char* password, const char* request_json);
+
+/* The context a session token stands for.
+ *   request_json: NULL or as quire_db_login. expected_tenant: NULL, or a tenant (slug or id)
+ *   the token must belong to.
+ * *out_ctx: release with quire_ctx_free.
+ * Errors: QUIRE_EINVAL (db, token NULL), QUIRE_EAUTH (malformed, bad signature, alg other than
+ * HS256, expired, revoked, another tenant, a deactivated user or tenant). */
+QUIRE_EXPORT quire_status quire_db_context_from_token(quire_ctx** out_ctx, quire_db* db,
+                                                      const char* token, const char* request_json,
+                                                      const char* expected_tenant);
+
+/* Revokes a session token.
+ * Errors: QUIRE_EINVAL, QUIRE_EAUTH (not a valid token). */
+QUIRE_EXPORT quire_status quire_db_logout(quire_db* db, const char* token);
+
+/* A context acting with exactly an API key's scopes.
+ *   key: the key text "qk_<public id>_<secret>". request_json: NULL or as quire_db_login.
+ * *out_ctx: release with quire_ctx_free.
+ * Errors: QUIRE_EINVAL, QUIRE_EAUTH (malformed, unknown, wrong secret, revoked, expired, a
+ * deactivated creator or tenant). */
+QUIRE_EXPORT quire_status quire_db_context_from_key(quire_ctx** out_ctx, quire_db* db,
+                                                    const char* key, const char* request_json);
+
+/* A new per-database token secret: every session token signed before stops working.
+ * Errors: QUIRE_EINVAL (db). */
+QUIRE_EXPORT quire_status quire_db_rotate_token_secret(quire_db* db);
+
 /* ---- Contexts and transactions ------------------------------------------------------------ */
 
 /* Releases a context. NULL-safe; a handle that is detectably not a live quire_ctx is ignored, and
@@ -170,6 +237,13 @@ QUIRE_EXPORT void quire_ctx_free(quire_ctx* ctx);
  * Errors: QUIRE_EINVAL (ctx, request_json). */
 QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx,
                                                  const char* request_json);
+
+/* Who a context acts as, and where.
+ * *out_json: {"tenant_id":1 | null (the tenant-less system context),
+ *             "actor_type":"system" | "user" | "api_key", "actor_id":7 (0 for the system),
+ *             "ip":"...","user_agent":"...","request_id":"..."}; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx). */
+QUIRE_EXPORT quire_status quire_ctx_info(char** out_json, quire_ctx* ctx);
 
 /* The body of an explicit transaction: everything done through `tx` commits together when it
  * returns QUIRE_OK, and nothing does when it returns anything else. */
@@ -339,6 +413,303 @@ QUIRE_EXPORT quire_status quire_user_deactivate(char** out_json, quire_ctx* ctx,
 
 /* Activates a deactivated account. Idempotent. As quire_user_deactivate. */
 QUIRE_EXPORT quire_status quire_user_activate(char** out_json, quire_ctx* ctx, int64_t user_id);
+
+/* ---- Posts --------------------------------------------------------------------------------
+ * The content of the context's tenant. Every change writes a version and an audit entry in the
+ * same transaction. Viewers see published posts; contributors and authors write their own;
+ * editors and above write everyone's. A post of another tenant, or one the context may not see,
+ * is QUIRE_ENOTFOUND. Statuses: "draft", "in_review", "scheduled", "published", "archived". */
+
+/* Creates a post.
+ *   post_json: {"title":"..." (required, 1..500 bytes), "body":"..." (Markdown), "type":"post",
+ *               "slug":"..." (default: made from the title), "status":"draft" | "in_review",
+ *               "tags":["..."], "category":"..." | null, "excerpt":"..." | null (default:
+ *               derived from the body), "seo":{...}, "fields":{...}, "parent_id":3 | null}
+ * *out_json: the post record; release with quire_free.
+ * Errors: QUIRE_EINVAL (a field and its rule), QUIRE_EEXISTS (slug), QUIRE_ENOTFOUND (parent),
+ * QUIRE_EQUOTA (the plan's posts), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_create(char** out_json, quire_ctx* ctx, const char* post_json);
+
+/* A post by id (not one in the trash).
+ * *out_json: the post record; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_get(char** out_json, quire_ctx* ctx, int64_t post_id);
+
+/* A post by slug within a type (NULL type: "post"); old slugs resolve after a rename.
+ * *out_json: the post record; release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_get_by_slug(char** out_json, quire_ctx* ctx, const char* slug,
+                                                 const char* type);
+
+/* Changes some fields of a post, if its version is still expected_version.
+ *   patch_json: any of {"title","body","slug" (the old one keeps resolving),"tags":[...],
+ *               "category": "..." | null (clears), "excerpt": "..." | null (derive from the
+ *               body), "seo":{...}, "fields":{...}, "parent_id": 3 | null}.
+ * *out_json: the updated post record (its version is the new number); release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_ECONFLICT (expected_version is stale: the message
+ * names the current version), QUIRE_EEXISTS (slug), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_update(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                            int64_t expected_version, const char* patch_json);
+
+/* Workflow: submit (draft → in_review), publish (→ published), unpublish (→ draft), archive
+ * (published → archived). An invalid transition is QUIRE_EINVAL naming both states.
+ * *out_json: the post record; release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_submit(char** out_json, quire_ctx* ctx, int64_t post_id);
+QUIRE_EXPORT quire_status quire_post_publish(char** out_json, quire_ctx* ctx, int64_t post_id);
+QUIRE_EXPORT quire_status quire_post_unpublish(char** out_json, quire_ctx* ctx, int64_t post_id);
+QUIRE_EXPORT quire_status quire_post_archive(char** out_json, quire_ctx* ctx, int64_t post_id);
+
+/* Schedules a post for publication at `at` (RFC 3339); quire_post_publish_due publishes it.
+ * *out_json: the post record; release with quire_free.
+ * Errors: QUIRE_EINVAL (at, transition), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_schedule(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                              const char* at);
+
+/* Publishes the tenant's scheduled posts whose time has come by `now` (RFC 3339; NULL: the
+ * current time).
+ * *out_json_array: a JSON array of the published post records; release with quire_free.
+ * Errors: QUIRE_EINVAL (now), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_publish_due(char** out_json_array, quire_ctx* ctx,
+                                                 const char* now);
+
+/* Moves a post to the trash (delete) and out of it (restore).
+ * *out_json: the post record; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_delete(char** out_json, quire_ctx* ctx, int64_t post_id);
+QUIRE_EXPORT quire_status quire_post_restore(char** out_json, quire_ctx* ctx, int64_t post_id);
+
+/* Removes a post, its versions and its slugs for good; the audit trail keeps the fact.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_purge(quire_ctx* ctx, int64_t post_id);
+
+/* One page of posts (listed posts carry "body":"" — read one with quire_post_get).
+ *   query_json: NULL for the defaults, or any of {"type","status","author_id","category","tag",
+ *               "parent_id": 3 | null (top-level posts only), "since","until" (RFC 3339, on
+ *               the order's time field), "deleted":false (true: the trash),
+ *               "order": "-published_at" (default) | "published_at" | "-updated_at" |
+ *               "updated_at" | "-created_at" | "created_at" | "title" | "-title",
+ *               "limit":20 (1..1000), "cursor":"..." | null}
+ * *out_page_json: a page of post records; release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_list(char** out_page_json, quire_ctx* ctx,
+                                          const char* query_json);
+
+/* Full-text search over title and body, best first. Words must all match; "a phrase" matches in
+ * order; word* matches a prefix; any text is safe.
+ *   limit: 1..1000.
+ * *out_json_array: [{"post_id":1,"type":"post","slug":"...","title":"...","snippet":"... [match]
+ *   ...","score":1.5}, ...]; release with quire_free.
+ * Errors: QUIRE_EINVAL (query empty, invalid UTF-8, longer than 1 KiB; limit), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_search(char** out_json_array, quire_ctx* ctx,
+                                            const char* query, int32_t limit);
+
+/* The categories and the tags in use, with how many posts (not deleted) carry each.
+ * *out_json_array: [{"name":"news","count":3}, ...]; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_categories(char** out_json_array, quire_ctx* ctx);
+QUIRE_EXPORT quire_status quire_post_tags(char** out_json_array, quire_ctx* ctx);
+
+/* The newest `limit` (1..1000) published posts as a feed: format "rss" (RSS 2.0) or "atom"
+ * (Atom 1.0). Links come from the tenant's "base_url" setting, else its domain.
+ * *out_xml: the XML document; release with quire_free.
+ * Errors: QUIRE_EINVAL (format, limit, or the tenant has neither base_url nor domain),
+ * QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_feed(char** out_xml, quire_ctx* ctx, const char* format,
+                                          int32_t limit);
+
+/* sitemap.xml (sitemaps.org 0.9) of the published posts. As quire_post_feed. */
+QUIRE_EXPORT quire_status quire_post_sitemap(char** out_xml, quire_ctx* ctx);
+
+/* ---- Versions -----------------------------------------------------------------------------
+ * Every create, update and restore of a post writes a version; history is never rewritten.
+ * Reading needs version.read; restore needs version.restore; snapshot and autosaves need
+ * post.update (or post.update.own on one's own post). */
+
+/* The versions the retention kept, newest first, without content.
+ * *out_json_array: an array of version records; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_list(char** out_json_array, quire_ctx* ctx,
+                                             int64_t post_id);
+
+/* Version `number` of a post with its full snapshot.
+ * *out_json: a snapshot record; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND (the post or the version), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_get(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                            int64_t number);
+
+/* Versions `from` and `to` compared: a unified diff of title and body (GNU diff -u format), the
+ * changed fields and structured hunks.
+ * *out_json: a diff record; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND (the post or a version), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_diff(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                             int64_t from, int64_t to);
+
+/* A manual version of the post's current content with a summary (NULL or up to 500 bytes). The
+ * post's version number moves on with it.
+ * *out_json: the version record; release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_ECONFLICT (in the trash), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_snapshot(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                                 const char* summary);
+
+/* Brings back the content of version `number` as a new version of kind "restore".
+ * *out_json: the post record; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_ECONFLICT (in the trash), QUIRE_EEXISTS (the
+ * old slug is now another post's), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_restore(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                                int64_t number);
+
+/* Saves the acting user's unsaved title and body of a post, replacing their previous autosave.
+ * *out_json: the autosave record; release with quire_free.
+ * Errors: QUIRE_EINVAL (no user, title, body), QUIRE_ENOTFOUND, QUIRE_ECONFLICT, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_autosave(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                                 const char* title, const char* body);
+
+/* The acting user's autosave of a post.
+ * *out_json: the autosave record, or the JSON text "null" when there is none; release with
+ * quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_autosave_get(char** out_json, quire_ctx* ctx,
+                                                     int64_t post_id);
+
+/* Drops the acting user's autosave of a post (none is no error).
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_version_discard(quire_ctx* ctx, int64_t post_id);
+
+/* Makes the acting user's autosave the post's title and body (an update expecting
+ * expected_version), then drops the autosave, in one transaction.
+ * *out_json: the post record; release with quire_free.
+ * Errors: those of quire_post_update; QUIRE_ENOTFOUND also when there is no autosave. */
+QUIRE_EXPORT quire_status quire_version_promote(char** out_json, quire_ctx* ctx, int64_t post_id,
+                                                int64_t expected_version);
+
+/* ---- Audit --------------------------------------------------------------------------------
+ * The tamper-evident trail of the context's tenant (the system chain for the tenant-less system
+ * context). Needs audit.read (query, head, verify) or audit.export. */
+
+/* One page of entries, newest first.
+ *   query_json: NULL, or any of {"actor_type":"system"|"user"|"api_key","actor_id":7,
+ *               "action":"post.update","resource_type":"post","resource_id":"42",
+ *               "outcome":"ok"|"denied","since","until" (RFC 3339; since inclusive, until
+ *               exclusive),"limit":50 (1..1000),"cursor":"..." | null}
+ * *out_page_json: a page of audit entries; release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_audit_query(char** out_page_json, quire_ctx* ctx,
+                                            const char* query_json);
+
+/* The newest entry of the chain, to publish elsewhere as an anchor.
+ * *out_json: {"seq":12,"hash":"<64 hex digits>"} ({"seq":0,"hash":""} for an empty chain);
+ * release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_audit_head(char** out_json, quire_ctx* ctx);
+
+/* Walks the whole chain, recomputing every hash.
+ *   head_json: NULL, or a head published earlier ({"seq":12,"hash":"..."}): a chain cut short
+ *   before it is then reported too.
+ * *out_json: {"ok":true,"checked":12,"first_bad_seq":null | 7,"problem":"..."}; release with
+ * quire_free. A broken chain is not an error: ok is false.
+ * Errors: QUIRE_EINVAL (ctx, head_json), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_audit_verify(char** out_json, quire_ctx* ctx,
+                                             const char* head_json);
+
+/* The whole chain, oldest first: format "jsonl" (JSON Lines, one entry a line) or "csv" (RFC
+ * 4180, with a header line).
+ * *out_text: the export; release with quire_free.
+ * Errors: QUIRE_EINVAL (format), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_audit_export(char** out_text, quire_ctx* ctx, const char* format);
+
+/* Receives an export a piece at a time: `size` bytes at `data` (not NUL-terminated), borrowed
+ * for the call only. */
+typedef void (*quire_write_fn)(const char* data, size_t size, void* user_data);
+
+/* The export of quire_audit_export streamed to `write`, one line or record at a time, in bounded
+ * memory whatever the size of the chain. `write` must not call quire on the same context.
+ * Errors: QUIRE_EINVAL (format, write), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_audit_export_to(quire_ctx* ctx, const char* format,
+                                                quire_write_fn write, void* user_data);
+
+/* Retention (system context only): removes the entries older than `cutoff` (RFC 3339) and
+ * appends an audit.checkpoint entry carrying the hash it cut at, so verification still passes.
+ * *out_removed: how many entries were removed.
+ * Errors: QUIRE_EINVAL (cutoff), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_audit_purge_before(int64_t* out_removed, quire_ctx* ctx,
+                                                   const char* cutoff);
+
+/* ---- Permissions --------------------------------------------------------------------------
+ * Permissions are strings ("post.update"); roles bundle them; grants give one user "read",
+ * "write" or "admin" on one item (resource type "post" and its id as decimal text). */
+
+/* Every permission quire knows, in the order of the built-in matrix.
+ * *out_json_array: ["post.create", ...]; release with quire_free. */
+QUIRE_EXPORT quire_status quire_permission_all(char** out_json_array);
+
+/* Whether the context's actor may do `permission` (on the resource, when resource_type and
+ * resource_id are not NULL), and why. A denial is not an error.
+ * *out_json: {"allowed":false,"reason":"denied: role author lacks post.update on a post owned by
+ * user 7"}; release with quire_free.
+ * Errors: QUIRE_EINVAL (unknown permission, one of resource_type/resource_id NULL). */
+QUIRE_EXPORT quire_status quire_permission_check(char** out_json, quire_ctx* ctx,
+                                                 const char* permission, const char* resource_type,
+                                                 const char* resource_id);
+
+/* Gives a member a level ("read", "write", "admin") on one item (needs member.manage).
+ * *out_json: {"tenant_id":1,"resource_type":"post","resource_id":"42","user_id":7,
+ * "level":"write"}; release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND (the user is not a member, or no such post),
+ * QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_permission_grant(char** out_json, quire_ctx* ctx, int64_t user_id,
+                                                 const char* resource_type,
+                                                 const char* resource_id, const char* level);
+
+/* Takes a grant back. Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_permission_revoke(quire_ctx* ctx, int64_t user_id,
+                                                  const char* resource_type,
+                                                  const char* resource_id);
+
+/* The built-in roles and the tenant's custom ones.
+ * *out_json_array: [{"name":"editor","permissions":["post.create", ...],"builtin":true}, ...];
+ * release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_permission_roles(char** out_json_array, quire_ctx* ctx);
+
+/* Defines or redefines a custom role (needs role.manage).
+ *   permissions_json: a JSON array of known permissions, none beyond the definer's own.
+ * *out_json: the role record; release with quire_free.
+ * Errors: QUIRE_EINVAL (name, permissions_json, a built-in role's name), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_permission_define_role(char** out_json, quire_ctx* ctx,
+                                                       const char* name,
+                                                       const char* permissions_json);
+
+/* Deletes a custom role.
+ * Errors: QUIRE_EINVAL (a built-in role), QUIRE_ENOTFOUND, QUIRE_ECONFLICT (a member still has
+ * it), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_permission_delete_role(quire_ctx* ctx, const char* name);
+
+/* ---- API keys -----------------------------------------------------------------------------
+ * Keys for programs, managed by members with key.manage. The key text is shown once; quire
+ * keeps only its hash. */
+
+/* Creates a key.
+ *   key_json: {"name":"ci" (required), "scopes":["post.read", ...] (required, none beyond the
+ *              creator's own), "expires_at":"..." | null}
+ * *out_json: {"text":"qk_..._...","key":{api key record}}; release with quire_free.
+ * Errors: QUIRE_EINVAL (name, unknown scope, expiry in the past), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_key_create(char** out_json, quire_ctx* ctx, const char* key_json);
+
+/* The tenant's keys, revoked and expired ones included.
+ * *out_json_array: an array of api key records; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_key_list(char** out_json_array, quire_ctx* ctx);
+
+/* Revokes a key at once.
+ * *out_json: the api key record; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_key_revoke(char** out_json, quire_ctx* ctx, int64_t key_id);
+
+/* A new secret for the same key; the old text stops working at once.
+ * *out_json: {"text":"qk_..._...","key":{api key record}}; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_ECONFLICT (revoked), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_key_rotate(char** out_json, quire_ctx* ctx, int64_t key_id);
 
 #ifdef __cplusplus
 }
