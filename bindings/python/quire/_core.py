@@ -1,0 +1,1353 @@
+"""Database, Context, the engines and transactions, over quire.h."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from ctypes import c_void_p
+from datetime import datetime
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
+
+from . import _lib
+from ._errors import QUIRE_EINTERNAL, QUIRE_OK, Error, InvalidArgument
+from ._records import (
+    Autosave,
+    ContextInfo,
+    Decision,
+    Diff,
+    Entry,
+    Grant,
+    Head,
+    Hit,
+    Key,
+    Member,
+    Page,
+    Post,
+    Role,
+    Session,
+    Snapshot,
+    Tenant,
+    Term,
+    User,
+    Verification,
+    Version,
+    format_time,
+)
+
+T = TypeVar("T")
+TimeLike = Union[datetime, str]
+ResourceLike = Tuple[str, Union[int, str]]
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_INT32_MAX = 2**31 - 1
+_TX_OVER = "the transaction context is closed: its transaction has ended"
+
+
+# ---- argument checks: wrong types are TypeError before any C call ------------------------------
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise InvalidArgument(f"{name} must fit in 64 bits, got {value}")
+    return value
+
+
+def _int32(value: Any, name: str) -> int:
+    _int(value, name)
+    if not -(2**31) <= value <= _INT32_MAX:
+        raise InvalidArgument(f"{name} must fit in 32 bits, got {value}")
+    return int(value)
+
+
+def _text(value: Any, name: str) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if "\0" in value:
+        raise InvalidArgument(f"{name} must not contain a NUL character")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidArgument(f"{name} is not valid UTF-8 text: {error.reason}") from None
+
+
+def _opt_text(value: Any, name: str) -> Optional[bytes]:
+    return None if value is None else _text(value, name)
+
+
+def _tenant(value: Any, name: str = "tenant") -> bytes:
+    """A tenant by slug (str) or id (int)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(_int(value, name)).encode("ascii")
+    if isinstance(value, Tenant):
+        return str(value.id).encode("ascii")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a slug (str) or an id (int), not {type(value).__name__}")
+    return _text(value, name)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_time(value, "a time")
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    raise TypeError(f"a {type(value).__name__} cannot be sent to quire as JSON")
+
+
+def _json(value: Any, name: str) -> bytes:
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=_json_default, allow_nan=False)
+    except ValueError as error:
+        raise InvalidArgument(f"{name}: {error}") from None
+    except TypeError as error:
+        raise TypeError(f"{name}: {error}") from None
+    return _text(text, name)
+
+
+def _dict_or_none(value: Any, name: str) -> Optional[Dict[str, Any]]:
+    if value is not None and not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict, not {type(value).__name__}")
+    return value
+
+
+def _str_list(value: Any, name: str) -> List[str]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a list of str, not {type(value).__name__}")
+    items = list(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must be a list of str, found a {type(item).__name__}")
+    return items
+
+
+def _resource(value: Any, name: str = "resource") -> Tuple[bytes, bytes]:
+    if isinstance(value, Post):
+        return b"post", str(value.id).encode("ascii")
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise TypeError(f"{name} must be a (type, id) tuple such as ('post', 42)")
+    kind, ident = value
+    if isinstance(ident, int) and not isinstance(ident, bool):
+        ident = str(_int(ident, f"{name} id"))
+    return _text(kind, f"{name} type"), _text(ident, f"{name} id")
+
+
+def _request(ip: Any, user_agent: Any, request_id: Any) -> Optional[bytes]:
+    request: Dict[str, str] = {}
+    for key, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
+        if value is not None:
+            if not isinstance(value, str):
+                raise TypeError(f"{key} must be a str, not {type(value).__name__}")
+            request[key] = value
+    return _json(request, "request") if request else None
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text)
+
+
+# ---- handles ------------------------------------------------------------------------------------
+
+
+class _Handle:
+    """A C handle that is freed once, never while a call uses it, and refused after close."""
+
+    __slots__ = ("ptr", "_free", "_lock", "_users", "_closed", "_message")
+
+    def __init__(self, ptr: int, free: Optional[str], what: str, message: str = "") -> None:
+        self.ptr: Optional[int] = ptr
+        self._free = free
+        self._lock = threading.Lock()
+        self._users = 0
+        self._closed = False
+        self._message = message or f"{what} is closed"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def acquire(self) -> int:
+        with self._lock:
+            if self._closed or self.ptr is None:
+                raise InvalidArgument(self._message)
+            self._users += 1
+            return self.ptr
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._closed and self._users == 0:
+                self._release_locked()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._users == 0:
+                self._release_locked()
+
+    def _release_locked(self) -> None:
+        ptr, self.ptr = self.ptr, None
+        if ptr is not None and self._free is not None:
+            try:
+                _lib.lib().function(self._free)(c_void_p(ptr))
+            except Exception:  # interpreter shutdown: nothing left to do
+                pass
+
+
+class _Lane:
+    """Runs calls on the thread that owns a with-form transaction's handle (see Transaction)."""
+
+    def __init__(self) -> None:
+        self.requests: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self.thread_id = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        # A nested with-form transaction runs on this lane's thread: while it is open, calls
+        # through the outer transaction's context are served by the nested one's loop.
+        self.child: Optional[_Lane] = None
+
+    def call(self, fn: Callable[[], T]) -> T:
+        if threading.get_ident() == self.thread_id:
+            return fn()  # already on the owning thread (a callable-form body inside the block)
+        if self.child is not None and not self._closed:
+            return self.child.call(fn)
+        reply: "queue.SimpleQueue[Tuple[bool, Any]]" = queue.SimpleQueue()
+        with self._lock:
+            if self._closed:
+                raise InvalidArgument(_TX_OVER)
+            self.requests.put((fn, reply))
+        ok, value = reply.get()
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def post(self, fn: Callable[[], Any], reply: "queue.SimpleQueue[Any]") -> None:
+        """Queues fn without waiting; its outcome goes to reply as ("done", ok, value)."""
+        with self._lock:
+            if self._closed:
+                raise InvalidArgument(_TX_OVER)
+            self.requests.put((fn, _DoneReply(reply)))
+
+    def end(self, commit: bool) -> None:
+        with self._lock:
+            self._closed = True
+            self.requests.put(_End(commit))
+
+    def serve(self) -> bool:
+        """Runs queued calls on this thread until end(); returns whether to commit."""
+        while True:
+            item = self.requests.get()
+            if isinstance(item, _End):
+                return item.commit
+            fn, reply = item
+            try:
+                reply.put((True, fn()))
+            except BaseException as error:  # noqa: B902 - handed to the caller's thread
+                reply.put((False, error))
+
+
+class _End:
+    def __init__(self, commit: bool) -> None:
+        self.commit = commit
+
+
+class _DoneReply:
+    def __init__(self, target: "queue.SimpleQueue[Any]") -> None:
+        self.target = target
+
+    def put(self, outcome: Tuple[bool, Any]) -> None:
+        self.target.put(("done",) + outcome)
+
+
+# ---- the database -------------------------------------------------------------------------------
+
+
+def open(url: str, **options: Any) -> "Database":  # noqa: A001 - quire.open, like sqlite3.connect
+    """Opens (creating if missing) a database and runs its migrations.
+
+    url: "sqlite:path/to/file.db" or "sqlite::memory:".
+    options: those of quire_db_open, as keyword arguments: synchronous="full"|"normal",
+    reader_connections=4, busy_timeout_ms=5000, wal_autocheckpoint_pages=1000,
+    default_plan="free", plans=[{"name": ..., "max_members": ..., "max_posts": ...}],
+    passwords={"opslimit": 2, "memlimit": 19 * 2**20, "max_concurrent": 4}.
+    """
+    url_bytes = _text(url, "url")
+    options_json = _json(options, "options") if options else None
+    handle = _lib.call_handle("quire_db_open", url_bytes, options_json)
+    return Database(handle, url)
+
+
+class Database:
+    """An open database; thread-safe: share one between every thread of the process.
+
+    Close it with close() or a `with` block. Contexts keep the C database alive, but every call
+    through them fails with InvalidArgument once the database is closed.
+    """
+
+    def __init__(self, handle: int, url: str) -> None:
+        self._handle = _Handle(handle, "quire_db_free", "the database")
+        self.url = url
+        self._closed = False
+        self._tx_lock = threading.Lock()
+        # Threads that must not close the database: those running a transaction body, and those
+        # that entered a with-form transaction (quire_db_close would wait for it forever).
+        self._tx_threads: Dict[int, int] = {}
+
+    # -- lifetime
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Waits for the operations in flight, then closes. Idempotent."""
+        if self._closed:
+            return
+        with self._tx_lock:
+            if self._tx_threads.get(threading.get_ident()):
+                raise InvalidArgument(
+                    "cannot close the database from inside one of its transactions: leave the"
+                    " transaction first"
+                )
+        self._closed = True
+        try:
+            ptr = self._handle.acquire()
+        except InvalidArgument:
+            return
+        try:
+            _lib.call("quire_db_close", c_void_p(ptr))
+        finally:
+            self._handle.release()
+            self._handle.close()
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            handle = self.__dict__.get("_handle")
+            if handle is not None:
+                handle.close()  # frees; the C side closes once every context is freed too
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        return f"<quire.Database {self.url!r}{' closed' if self._closed else ''}>"
+
+    def _with_handle(self, fn: Callable[[c_void_p], T]) -> T:
+        if self._closed:
+            raise InvalidArgument("the database is closed")
+        ptr = self._handle.acquire()
+        try:
+            return fn(c_void_p(ptr))
+        finally:
+            self._handle.release()
+
+    def _context(self, ptr: int, session: Optional[Session] = None) -> "Context":
+        return Context(self, _Handle(ptr, "quire_ctx_free", "the context"), session=session)
+
+    # -- contexts
+
+    def system(self, tenant: Union[str, int, None] = None) -> "Context":
+        """The audited administration context (skips permission checks); tenant-less by default,
+        or acting inside `tenant` (slug or id)."""
+        name = None if tenant is None else _tenant(tenant)
+        ptr = self._with_handle(lambda db: _lib.call_handle("quire_db_system", db, name))
+        return self._context(ptr)
+
+    def context(
+        self,
+        tenant: Union[str, int],
+        user: Optional[int] = None,
+        api_key: Optional[str] = None,
+        ip: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> "Context":
+        """A user (authenticated by the host) acting in a tenant; or, with api_key=, the context of
+        an API key (its tenant is checked against `tenant`)."""
+        if (user is None) == (api_key is None):
+            raise TypeError("context() needs exactly one of user= and api_key=")
+        request = _request(ip, user_agent, request_id)
+        if api_key is not None:
+            ctx = self.context_from_key(api_key, ip=ip, user_agent=user_agent, request_id=request_id)
+            info = ctx.info()
+            wanted = _tenant(tenant).decode("utf-8")
+            if wanted != str(info.tenant_id):
+                slug = ctx.tenants.get(info.tenant_id or 0).slug
+                if wanted != slug:
+                    ctx.close()
+                    raise InvalidArgument(f"the API key belongs to tenant {slug}, not {wanted}")
+            return ctx
+        body: Dict[str, Any] = {}
+        if isinstance(tenant, int) and not isinstance(tenant, bool):
+            body["tenant"] = _int(tenant, "tenant")
+        else:
+            _tenant(tenant)
+            body["tenant"] = tenant
+        body["user"] = _int(user.id if isinstance(user, User) else user, "user")
+        if request is not None:
+            body.update(json.loads(request))
+        context_json = _json(body, "context")
+        ptr = self._with_handle(lambda db: _lib.call_handle("quire_db_context", db, context_json))
+        return self._context(ptr)
+
+    def login(
+        self,
+        tenant: Union[str, int],
+        username_or_email: str,
+        password: str,
+        ip: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> Tuple[str, "Context"]:
+        """Signs a member in; returns (session token, their context). ctx.session has the expiry."""
+        args = (
+            _tenant(tenant),
+            _text(username_or_email, "username_or_email"),
+            _text(password, "password"),
+            _request(ip, user_agent, request_id),
+        )
+        ptr, session_json = self._with_handle(lambda db: _lib.call_login(db, *args))
+        session = Session.from_json(_loads(session_json))
+        return session.token, self._context(ptr, session)
+
+    def context_from_token(
+        self,
+        token: str,
+        expected_tenant: Union[str, int, None] = None,
+        ip: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> "Context":
+        """The context a session token stands for (Unauthenticated if it is not valid)."""
+        args = (
+            _text(token, "token"),
+            _request(ip, user_agent, request_id),
+            None if expected_tenant is None else _tenant(expected_tenant, "expected_tenant"),
+        )
+        ptr = self._with_handle(
+            lambda db: _lib.call_handle("quire_db_context_from_token", db, *args)
+        )
+        return self._context(ptr)
+
+    def context_from_key(
+        self,
+        key: str,
+        ip: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> "Context":
+        """A context acting with exactly an API key's scopes."""
+        args = (_text(key, "key"), _request(ip, user_agent, request_id))
+        ptr = self._with_handle(lambda db: _lib.call_handle("quire_db_context_from_key", db, *args))
+        return self._context(ptr)
+
+    def logout(self, token: str) -> None:
+        """Revokes a session token."""
+        raw = _text(token, "token")
+        self._with_handle(lambda db: _lib.call("quire_db_logout", db, raw))
+
+    def rotate_token_secret(self) -> None:
+        """A new token secret: every session token signed before stops working."""
+        self._with_handle(lambda db: _lib.call("quire_db_rotate_token_secret", db))
+
+    # -- transactions
+
+    def transaction(
+        self, ctx: "Context", fn: Optional[Callable[["Context"], T]] = None
+    ) -> Any:
+        """One transaction over several operations: all commit together, or none does.
+
+        Callable form: ``db.transaction(ctx, fn)`` runs ``fn(tx)`` inside the transaction, on the
+        calling thread, and returns what fn returns; when fn raises, everything rolls back and the
+        exception propagates.
+
+        Context-manager form: ``with db.transaction(ctx) as tx:`` commits when the block ends
+        normally and rolls back when it raises. quire's transaction handle belongs to the thread
+        that runs the C callback, so this form parks that callback on a helper thread for the
+        duration of the block and runs every call made through `tx` on it (a hand-off of some
+        tens of microseconds per call; the callable form has none).
+
+        Inside either form, use `tx` (or contexts derived from it) only: a write through another
+        context of this database waits for the transaction and fails with Busy.
+        """
+        if not isinstance(ctx, Context):
+            raise TypeError(f"ctx must be a quire.Context, not {type(ctx).__name__}")
+        if ctx._db is not self:
+            raise InvalidArgument("ctx is a context of another database")
+        if fn is None:
+            return Transaction(ctx)
+        if not callable(fn):
+            raise TypeError("fn must be callable")
+        return ctx._run(lambda handle: _run_transaction(ctx, handle, fn))
+
+    def _enter_tx(self) -> None:
+        ident = threading.get_ident()
+        with self._tx_lock:
+            self._tx_threads[ident] = self._tx_threads.get(ident, 0) + 1
+
+    def _leave_tx(self, ident: Optional[int] = None) -> None:
+        ident = threading.get_ident() if ident is None else ident
+        with self._tx_lock:
+            left = self._tx_threads.get(ident, 0) - 1
+            if left <= 0:
+                self._tx_threads.pop(ident, None)
+            else:
+                self._tx_threads[ident] = left
+
+
+def _body_status(error: BaseException) -> int:
+    if isinstance(error, Error) and error.code < 0:
+        return error.code
+    return QUIRE_EINTERNAL
+
+
+def _run_transaction(ctx: "Context", handle: c_void_p, fn: Callable[["Context"], T]) -> T:
+    """quire_ctx_transaction with fn(tx) as its body, on the calling thread."""
+    db = ctx._db
+    outcome: Dict[str, Any] = {}
+
+    def body(tx_ptr: int, _user_data: Any) -> int:
+        tx = Context(db, _Handle(tx_ptr, None, "", _TX_OVER))
+        db._enter_tx()
+        try:
+            outcome["value"] = fn(tx)
+            return QUIRE_OK
+        except BaseException as error:  # noqa: B902 - re-raised by the caller
+            outcome["error"] = error
+            return _body_status(error)
+        finally:
+            db._leave_tx()
+            tx._handle.close()
+
+    callback = _lib.TRANSACTION_FN(body)
+    status = _lib.lib().function("quire_ctx_transaction")(handle, callback, None)
+    if "error" in outcome:
+        raise outcome["error"]
+    if status != QUIRE_OK:
+        _lib.raise_last(status)
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+class Transaction:
+    """The context-manager form of db.transaction(ctx); see Database.transaction."""
+
+    def __init__(self, ctx: "Context") -> None:
+        self._ctx = ctx
+        self._db = ctx._db
+        self._lane: Optional[_Lane] = None
+        self._signal: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self._tx: Optional[Context] = None
+        self._owner = 0
+        self._done = False
+
+    def __enter__(self) -> "Context":
+        if self._lane is not None:
+            raise InvalidArgument("this transaction was already entered; call db.transaction again")
+        ctx, db, signal = self._ctx, self._db, self._signal
+        lane = self._lane = _Lane()
+        outer = ctx._lane
+
+        def start() -> None:
+            # Runs on the thread that will own the transaction handle.
+            def body(tx_ptr: int, _user_data: Any) -> int:
+                lane.thread_id = threading.get_ident()
+                handle = _Handle(tx_ptr, None, "", _TX_OVER)
+                db._enter_tx()
+                try:
+                    signal.put(("entered", handle))
+                    commit = lane.serve()
+                finally:
+                    db._leave_tx()
+                    handle.close()
+                return QUIRE_OK if commit else QUIRE_EINTERNAL
+
+            callback = _lib.TRANSACTION_FN(body)
+            ptr = ctx._handle.acquire()
+            try:
+                status = _lib.lib().function("quire_ctx_transaction")(
+                    c_void_p(ptr), callback, None
+                )
+            finally:
+                ctx._handle.release()
+            if status != QUIRE_OK and not lane_rolled_back[0]:
+                _lib.raise_last(status)  # on this thread, where the last error is
+
+        lane_rolled_back = [False]
+        self._rolled_back = lane_rolled_back
+        if db._closed:
+            raise InvalidArgument("the database is closed")
+        if outer is not None:
+            outer.post(start, signal)  # a nested transaction: its owner is the outer one's thread
+        else:
+
+            def run() -> None:
+                try:
+                    start()
+                    signal.put(("done", True, None))
+                except BaseException as error:  # noqa: B902 - handed to the entering thread
+                    signal.put(("done", False, error))
+
+            threading.Thread(target=run, name="quire-transaction", daemon=True).start()
+        item = signal.get()
+        if item[0] == "done":
+            self._done = True
+            if not item[1]:
+                raise item[2]
+            raise InvalidArgument("the transaction ended before its body ran")
+        self._owner = threading.get_ident()
+        db._enter_tx()
+        if outer is not None:
+            outer.child = lane
+        self._tx = Context(db, item[1], lane=lane)
+        return self._tx
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        lane = self._lane
+        if lane is None or self._done:
+            return
+        commit = exc_type is None
+        self._rolled_back[0] = not commit
+        outer = self._ctx._lane
+        if outer is not None and outer.child is lane:
+            outer.child = None
+        lane.end(commit)
+        item = self._signal.get()
+        self._done = True
+        self._db._leave_tx(self._owner)
+        if not commit:
+            return  # the block's exception propagates
+        if not item[1]:
+            raise item[2]  # the commit failed
+
+    def __del__(self) -> None:
+        try:
+            if self._lane is not None and not self._done:
+                self._rolled_back[0] = True
+                self._lane.end(False)
+                self._db._leave_tx(self._owner)
+        except Exception:
+            pass
+
+
+# ---- contexts ------------------------------------------------------------------------------------
+
+
+class Context:
+    """Who acts, where: reached through `ctx.tenants`, `ctx.users`, `ctx.posts`, `ctx.versions`,
+    `ctx.audit`, `ctx.permissions` and `ctx.keys`. Thread-safe; close() or `with` frees it early
+    (else garbage collection does). A Context keeps its Database alive."""
+
+    def __init__(
+        self,
+        db: Database,
+        handle: _Handle,
+        lane: Optional[_Lane] = None,
+        session: Optional[Session] = None,
+    ) -> None:
+        self._db = db
+        self._handle = handle
+        self._lane = lane
+        #: The session of a context made by db.login (token, expires_at), else None.
+        self.session = session
+
+    # The engines are made on access (they hold the context; keeping them here would make a
+    # reference cycle, and contexts would wait for the cycle collector to be freed).
+    @property
+    def tenants(self) -> "Tenants":
+        return Tenants(self)
+
+    @property
+    def users(self) -> "Users":
+        return Users(self)
+
+    @property
+    def posts(self) -> "Posts":
+        return Posts(self)
+
+    @property
+    def versions(self) -> "Versions":
+        return Versions(self)
+
+    @property
+    def audit(self) -> "Audit":
+        return Audit(self)
+
+    @property
+    def permissions(self) -> "Permissions":
+        return Permissions(self)
+
+    @property
+    def keys(self) -> "Keys":
+        return Keys(self)
+
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def close(self) -> None:
+        """Frees the context (a transaction's context is freed by its transaction)."""
+        self._handle.close()
+
+    def __enter__(self) -> "Context":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            handle = self.__dict__.get("_handle")
+            if handle is not None:
+                handle.close()
+        except Exception:
+            pass
+
+    def _run(self, fn: Callable[[c_void_p], T]) -> T:
+        if self._db._closed:
+            raise InvalidArgument("the database of this context is closed")
+        ptr = self._handle.acquire()
+        try:
+            if self._lane is None:
+                return fn(c_void_p(ptr))
+            return self._lane.call(lambda: fn(c_void_p(ptr)))
+        finally:
+            self._handle.release()
+
+    def _string(self, name: str, *args: Any) -> str:
+        return self._run(lambda ctx: _lib.call_string(name, ctx, *args))
+
+    def _json(self, name: str, *args: Any) -> Any:
+        return json.loads(self._run(lambda ctx: _lib.call_string(name, ctx, *args)))
+
+    def _void(self, name: str, *args: Any) -> None:
+        self._run(lambda ctx: _lib.call(name, ctx, *args))
+
+    def info(self) -> ContextInfo:
+        """Who this context acts as, and where."""
+        return ContextInfo.from_json(self._json("quire_ctx_info"))
+
+    def with_request(
+        self,
+        ip: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> "Context":
+        """The same actor and tenant with other request metadata (recorded by the audit trail).
+        Made from a transaction's context, it joins that transaction."""
+        request = _request(ip, user_agent, request_id) or b"{}"
+        ptr = self._run(lambda ctx: _lib.call_handle("quire_ctx_with_request", ctx, request))
+        return Context(self._db, _Handle(ptr, "quire_ctx_free", "the context"), lane=self._lane)
+
+    def __repr__(self) -> str:
+        return f"<quire.Context of {self._db!r}{' closed' if self.closed else ''}>"
+
+
+class _Engine:
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+
+def _page(data: Dict[str, Any], decode: Callable[[Dict[str, Any]], T],
+          fetch: Callable[[str], Page[T]]) -> Page[T]:
+    return Page([decode(item) for item in data["items"]], data.get("next_cursor"), fetch)
+
+
+def _limit(limit: Any, name: str = "limit") -> int:
+    return _int32(limit, name)
+
+
+# ---- tenants and members -------------------------------------------------------------------------
+
+
+class Tenants(_Engine):
+    """ctx.tenants: tenants (system context for most changes) and their memberships."""
+
+    def create(
+        self,
+        slug: str,
+        name: str,
+        plan: Optional[str] = None,
+        domain: Optional[str] = None,
+        settings: Optional[Dict[str, Any]] = None,
+    ) -> Tenant:
+        body: Dict[str, Any] = {"slug": slug, "name": name}
+        _text(slug, "slug"), _text(name, "name")
+        if plan is not None:
+            _text(plan, "plan")
+            body["plan"] = plan
+        if domain is not None:
+            _text(domain, "domain")
+            body["domain"] = domain
+        if settings is not None:
+            body["settings"] = _dict_or_none(settings, "settings")
+        return Tenant.from_json(self._ctx._json("quire_tenant_create", _json(body, "tenant")))
+
+    def get(self, slug_or_id: Union[str, int]) -> Tenant:
+        return Tenant.from_json(self._ctx._json("quire_tenant_get", _tenant(slug_or_id)))
+
+    def get_by_domain(self, domain: str) -> Tenant:
+        return Tenant.from_json(
+            self._ctx._json("quire_tenant_get_by_domain", _text(domain, "domain"))
+        )
+
+    def list(
+        self,
+        include_inactive: Optional[bool] = None,
+        include_deleted: Optional[bool] = None,
+        limit: int = 50,
+        cursor: Optional[str] = None,
+    ) -> Page[Tenant]:
+        query: Dict[str, Any] = {"limit": _limit(limit)}
+        for key, value in (("include_inactive", include_inactive), ("include_deleted", include_deleted)):
+            if value is not None:
+                if not isinstance(value, bool):
+                    raise TypeError(f"{key} must be a bool")
+                query[key] = value
+        if cursor is not None:
+            _text(cursor, "cursor")
+            query["cursor"] = cursor
+        data = self._ctx._json("quire_tenant_list", _json(query, "query"))
+        return _page(
+            data,
+            Tenant.from_json,
+            lambda c: self.list(include_inactive, include_deleted, limit, c),
+        )
+
+    def list_all(self, **query: Any) -> Iterator[Tenant]:
+        """Every tenant the context sees, fetched a page at a time (arguments as list())."""
+        return self.list(**query).all()
+
+    def update(self, slug_or_id: Union[str, int], **fields: Any) -> Tenant:
+        """Changes some of name, plan, domain (None clears it), settings (replaces the object)."""
+        return Tenant.from_json(
+            self._ctx._json("quire_tenant_update", _tenant(slug_or_id), _json(fields, "fields"))
+        )
+
+    def deactivate(self, slug_or_id: Union[str, int]) -> Tenant:
+        return Tenant.from_json(self._ctx._json("quire_tenant_deactivate", _tenant(slug_or_id)))
+
+    def activate(self, slug_or_id: Union[str, int]) -> Tenant:
+        return Tenant.from_json(self._ctx._json("quire_tenant_activate", _tenant(slug_or_id)))
+
+    def delete(self, slug_or_id: Union[str, int]) -> Tenant:
+        return Tenant.from_json(self._ctx._json("quire_tenant_delete", _tenant(slug_or_id)))
+
+    def restore(self, slug_or_id: Union[str, int]) -> Tenant:
+        return Tenant.from_json(self._ctx._json("quire_tenant_restore", _tenant(slug_or_id)))
+
+    def add_member(self, tenant: Union[str, int], user_id: int, role: str) -> Member:
+        return Member.from_json(
+            self._ctx._json(
+                "quire_member_add", _tenant(tenant), _user_id(user_id), _text(role, "role")
+            )
+        )
+
+    def set_role(self, tenant: Union[str, int], user_id: int, role: str) -> Member:
+        return Member.from_json(
+            self._ctx._json(
+                "quire_member_set_role", _tenant(tenant), _user_id(user_id), _text(role, "role")
+            )
+        )
+
+    def remove_member(self, tenant: Union[str, int], user_id: int) -> None:
+        self._ctx._void("quire_member_remove", _tenant(tenant), _user_id(user_id))
+
+    def members(self, tenant: Union[str, int]) -> List[Member]:
+        return [Member.from_json(m) for m in self._ctx._json("quire_member_list", _tenant(tenant))]
+
+
+def _user_id(value: Any, name: str = "user_id") -> int:
+    if isinstance(value, User):
+        return value.id
+    return _int(value, name)
+
+
+def _post_id(value: Any, name: str = "post_id") -> int:
+    if isinstance(value, Post):
+        return value.id
+    return _int(value, name)
+
+
+# ---- users ----------------------------------------------------------------------------------------
+
+
+class Users(_Engine):
+    """ctx.users: accounts (global; the system context manages them, a user their own)."""
+
+    def create(
+        self, username: str, email: str, password: str, display_name: Optional[str] = None
+    ) -> User:
+        body: Dict[str, Any] = {"username": username, "email": email, "password": password}
+        _text(username, "username"), _text(email, "email"), _text(password, "password")
+        if display_name is not None:
+            _text(display_name, "display_name")
+            body["display_name"] = display_name
+        return User.from_json(self._ctx._json("quire_user_create", _json(body, "user")))
+
+    def get(self, id_or_username: Union[int, str]) -> User:
+        if isinstance(id_or_username, str):
+            return User.from_json(
+                self._ctx._json("quire_user_get_by_username", _text(id_or_username, "username"))
+            )
+        return User.from_json(self._ctx._json("quire_user_get", _int(id_or_username, "id_or_username")))
+
+    def list(self, limit: int = 50, cursor: Optional[str] = None) -> Page[User]:
+        query: Dict[str, Any] = {"limit": _limit(limit)}
+        if cursor is not None:
+            _text(cursor, "cursor")
+            query["cursor"] = cursor
+        data = self._ctx._json("quire_user_list", _json(query, "query"))
+        return _page(data, User.from_json, lambda c: self.list(limit, c))
+
+    def list_all(self, limit: int = 50) -> Iterator[User]:
+        return self.list(limit).all()
+
+    def update(self, id: int, **fields: Any) -> User:
+        """Changes some of username, email, display_name."""
+        return User.from_json(
+            self._ctx._json("quire_user_update", _user_id(id, "id"), _json(fields, "fields"))
+        )
+
+    def set_password(self, id: int, password: str) -> None:
+        self._ctx._void("quire_user_set_password", _user_id(id, "id"), _text(password, "password"))
+
+    def deactivate(self, id: int) -> User:
+        return User.from_json(self._ctx._json("quire_user_deactivate", _user_id(id, "id")))
+
+    def activate(self, id: int) -> User:
+        return User.from_json(self._ctx._json("quire_user_activate", _user_id(id, "id")))
+
+
+# ---- posts -----------------------------------------------------------------------------------------
+
+
+_POST_PATCH_FIELDS = ("title", "body", "slug", "tags", "category", "excerpt", "seo", "fields", "parent_id")
+
+
+class Posts(_Engine):
+    """ctx.posts: the content of the context's tenant."""
+
+    def create(
+        self,
+        title: str,
+        body: str = "",
+        type: str = "post",
+        slug: Optional[str] = None,
+        status: str = "draft",
+        tags: Sequence[str] = (),
+        category: Optional[str] = None,
+        excerpt: Optional[str] = None,
+        seo: Optional[Dict[str, Any]] = None,
+        fields: Optional[Dict[str, Any]] = None,
+        parent_id: Optional[int] = None,
+    ) -> Post:
+        _text(title, "title"), _text(body, "body"), _text(type, "type"), _text(status, "status")
+        record: Dict[str, Any] = {
+            "title": title,
+            "body": body,
+            "type": type,
+            "status": status,
+            "tags": _str_list(tags, "tags"),
+        }
+        if slug is not None:
+            _text(slug, "slug")
+            record["slug"] = slug
+        if category is not None:
+            _text(category, "category")
+            record["category"] = category
+        if excerpt is not None:
+            _text(excerpt, "excerpt")
+            record["excerpt"] = excerpt
+        if seo is not None:
+            record["seo"] = _dict_or_none(seo, "seo")
+        if fields is not None:
+            record["fields"] = _dict_or_none(fields, "fields")
+        if parent_id is not None:
+            record["parent_id"] = _post_id(parent_id, "parent_id")
+        return Post.from_json(self._ctx._json("quire_post_create", _json(record, "post")))
+
+    def get(self, id: int) -> Post:
+        return Post.from_json(self._ctx._json("quire_post_get", _post_id(id, "id")))
+
+    def get_by_slug(self, slug: str, type: str = "post") -> Post:
+        return Post.from_json(
+            self._ctx._json("quire_post_get_by_slug", _text(slug, "slug"), _text(type, "type"))
+        )
+
+    def update(self, id: int, expected_version: int, **fields: Any) -> Post:
+        """Changes some of title, body, slug, tags, category (None clears), excerpt (None: derive
+        from the body), seo, fields, parent_id (None: top level), if the post is still at
+        expected_version (else Conflict, with .current_version)."""
+        for key in fields:
+            if key not in _POST_PATCH_FIELDS:
+                raise TypeError(
+                    f"update() got an unexpected field {key!r} (fields: {', '.join(_POST_PATCH_FIELDS)})"
+                )
+        if "tags" in fields:
+            fields["tags"] = _str_list(fields["tags"], "tags")
+        return Post.from_json(
+            self._ctx._json(
+                "quire_post_update",
+                _post_id(id, "id"),
+                _int(expected_version, "expected_version"),
+                _json(fields, "fields"),
+            )
+        )
+
+    def _transition(self, name: str, id: int) -> Post:
+        return Post.from_json(self._ctx._json(name, _post_id(id, "id")))
+
+    def submit(self, id: int) -> Post:
+        return self._transition("quire_post_submit", id)
+
+    def publish(self, id: int) -> Post:
+        return self._transition("quire_post_publish", id)
+
+    def unpublish(self, id: int) -> Post:
+        return self._transition("quire_post_unpublish", id)
+
+    def archive(self, id: int) -> Post:
+        return self._transition("quire_post_archive", id)
+
+    def schedule(self, id: int, at: TimeLike) -> Post:
+        return Post.from_json(
+            self._ctx._json(
+                "quire_post_schedule", _post_id(id, "id"), _text(format_time(at, "at"), "at")
+            )
+        )
+
+    def publish_due(self, now: Optional[TimeLike] = None) -> List[Post]:
+        raw = None if now is None else _text(format_time(now, "now"), "now")
+        return [Post.from_json(p) for p in self._ctx._json("quire_post_publish_due", raw)]
+
+    def delete(self, id: int) -> Post:
+        return self._transition("quire_post_delete", id)
+
+    def restore(self, id: int) -> Post:
+        return self._transition("quire_post_restore", id)
+
+    def purge(self, id: int) -> None:
+        self._ctx._void("quire_post_purge", _post_id(id, "id"))
+
+    def list(
+        self,
+        type: Optional[str] = None,
+        status: Optional[str] = None,
+        author_id: Optional[int] = None,
+        category: Optional[str] = None,
+        tag: Optional[str] = None,
+        parent_id: Optional[int] = None,
+        deleted: bool = False,
+        order: str = "-published_at",
+        limit: int = 20,
+        cursor: Optional[str] = None,
+        top_level: bool = False,
+        since: Optional[TimeLike] = None,
+        until: Optional[TimeLike] = None,
+    ) -> Page[Post]:
+        """One page of posts (their body is "": get one post for it). parent_id=None means any
+        parent; top_level=True lists the posts without a parent."""
+        query: Dict[str, Any] = {"limit": _limit(limit), "order": order, "deleted": deleted}
+        _text(order, "order")
+        if not isinstance(deleted, bool):
+            raise TypeError("deleted must be a bool")
+        for key, value in (("type", type), ("status", status), ("category", category), ("tag", tag)):
+            if value is not None:
+                _text(value, key)
+                query[key] = value
+        if author_id is not None:
+            query["author_id"] = _user_id(author_id, "author_id")
+        if top_level:
+            if parent_id is not None:
+                raise TypeError("list() takes parent_id or top_level=True, not both")
+            query["parent_id"] = None
+        elif parent_id is not None:
+            query["parent_id"] = _post_id(parent_id, "parent_id")
+        if since is not None:
+            query["since"] = format_time(since, "since")
+        if until is not None:
+            query["until"] = format_time(until, "until")
+        if cursor is not None:
+            _text(cursor, "cursor")
+            query["cursor"] = cursor
+        data = self._ctx._json("quire_post_list", _json(query, "query"))
+        args = dict(type=type, status=status, author_id=author_id, category=category, tag=tag,
+                    parent_id=parent_id, deleted=deleted, order=order, limit=limit,
+                    top_level=top_level, since=since, until=until)
+        return _page(data, Post.from_json, lambda c: self.list(cursor=c, **args))  # type: ignore[arg-type]
+
+    def list_all(self, **query: Any) -> Iterator[Post]:
+        """Every post the query matches, fetched a page at a time (arguments as list())."""
+        return self.list(**query).all()
+
+    def search(self, query: str, limit: int = 20) -> List[Hit]:
+        """Full-text search over title and body, best first."""
+        return [
+            Hit.from_json(h)
+            for h in self._ctx._json("quire_post_search", _text(query, "query"), _limit(limit))
+        ]
+
+    def categories(self) -> List[Term]:
+        return [Term.from_json(t) for t in self._ctx._json("quire_post_categories")]
+
+    def tags(self) -> List[Term]:
+        return [Term.from_json(t) for t in self._ctx._json("quire_post_tags")]
+
+    def feed(self, format: str = "rss", limit: int = 20) -> str:
+        """The newest published posts as RSS 2.0 ("rss") or Atom ("atom") XML."""
+        return self._ctx._string("quire_post_feed", _text(format, "format"), _limit(limit))
+
+    def sitemap(self) -> str:
+        return self._ctx._string("quire_post_sitemap")
+
+
+# ---- versions ----------------------------------------------------------------------------------
+
+
+class Versions(_Engine):
+    """ctx.versions: the history of posts."""
+
+    def list(self, post_id: int) -> List[Version]:
+        return [Version.from_json(v) for v in self._ctx._json("quire_version_list", _post_id(post_id))]
+
+    def get(self, post_id: int, number: int) -> Snapshot:
+        return Snapshot.from_json(
+            self._ctx._json("quire_version_get", _post_id(post_id), _int(number, "number"))
+        )
+
+    def snapshot(self, post_id: int, summary: Optional[str] = None) -> Version:
+        return Version.from_json(
+            self._ctx._json("quire_version_snapshot", _post_id(post_id), _opt_text(summary, "summary"))
+        )
+
+    def diff(self, post_id: int, a: int, b: int) -> Diff:
+        return Diff.from_json(
+            self._ctx._json("quire_version_diff", _post_id(post_id), _int(a, "a"), _int(b, "b"))
+        )
+
+    def restore(self, post_id: int, number: int) -> Post:
+        return Post.from_json(
+            self._ctx._json("quire_version_restore", _post_id(post_id), _int(number, "number"))
+        )
+
+    def autosave(self, post_id: int, title: str, body: str) -> Autosave:
+        return Autosave.from_json(
+            self._ctx._json(
+                "quire_version_autosave", _post_id(post_id), _text(title, "title"), _text(body, "body")
+            )
+        )
+
+    def autosave_get(self, post_id: int) -> Optional[Autosave]:
+        data = self._ctx._json("quire_version_autosave_get", _post_id(post_id))
+        return None if data is None else Autosave.from_json(data)
+
+    def discard(self, post_id: int) -> None:
+        self._ctx._void("quire_version_discard", _post_id(post_id))
+
+    def promote(self, post_id: int, expected_version: int) -> Post:
+        return Post.from_json(
+            self._ctx._json(
+                "quire_version_promote", _post_id(post_id), _int(expected_version, "expected_version")
+            )
+        )
+
+
+# ---- audit ---------------------------------------------------------------------------------------
+
+
+class Audit(_Engine):
+    """ctx.audit: the tenant's tamper-evident trail (the system chain for the system context)."""
+
+    def query(
+        self,
+        actor_id: Optional[int] = None,
+        action: Optional[str] = None,
+        resource_type: Optional[str] = None,
+        resource_id: Union[str, int, None] = None,
+        outcome: Optional[str] = None,
+        since: Optional[TimeLike] = None,
+        until: Optional[TimeLike] = None,
+        limit: int = 50,
+        cursor: Optional[str] = None,
+        actor_type: Optional[str] = None,
+    ) -> Page[Entry]:
+        """One page of entries, newest first."""
+        query: Dict[str, Any] = {"limit": _limit(limit)}
+        if actor_id is not None:
+            query["actor_id"] = _user_id(actor_id, "actor_id")
+        for key, value in (("action", action), ("resource_type", resource_type),
+                           ("outcome", outcome), ("actor_type", actor_type), ("cursor", cursor)):
+            if value is not None:
+                _text(value, key)
+                query[key] = value
+        if resource_id is not None:
+            if isinstance(resource_id, int) and not isinstance(resource_id, bool):
+                resource_id = str(resource_id)
+            _text(resource_id, "resource_id")
+            query["resource_id"] = resource_id
+        if since is not None:
+            query["since"] = format_time(since, "since")
+        if until is not None:
+            query["until"] = format_time(until, "until")
+        data = self._ctx._json("quire_audit_query", _json(query, "query"))
+        args = dict(actor_id=actor_id, action=action, resource_type=resource_type,
+                    resource_id=resource_id, outcome=outcome, since=since, until=until,
+                    limit=limit, actor_type=actor_type)
+        return _page(data, Entry.from_json, lambda c: self.query(cursor=c, **args))  # type: ignore[arg-type]
+
+    def query_all(self, **query: Any) -> Iterator[Entry]:
+        """Every matching entry, newest first, fetched a page at a time (arguments as query())."""
+        return self.query(**query).all()
+
+    def head(self) -> Head:
+        """The newest entry's (seq, hash), to publish elsewhere; (0, "") for an empty chain."""
+        data = self._ctx._json("quire_audit_head")
+        return Head(int(data["seq"]), str(data["hash"]))
+
+    def verify(self, head: Union[Head, Tuple[int, str], None] = None) -> Verification:
+        """Recomputes every hash; with a head published earlier, a chain cut short is found too."""
+        raw = None
+        if head is not None:
+            if not isinstance(head, tuple) or len(head) != 2:
+                raise TypeError("head must be a (seq, hash) tuple, as head() returns")
+            raw = _json({"seq": _int(head[0], "head seq"), "hash": head[1]}, "head")
+        return Verification.from_json(self._ctx._json("quire_audit_verify", raw))
+
+    def export(self, format: str = "jsonl") -> str:
+        """The whole chain, oldest first, as JSON Lines ("jsonl") or CSV ("csv")."""
+        return self._ctx._string("quire_audit_export", _text(format, "format"))
+
+    def export_to(self, write: Callable[[bytes], Any], format: str = "jsonl") -> None:
+        """Streams the export to write(chunk: bytes) (e.g. a binary file's .write), in bounded
+        memory. write must not call quire on this context."""
+        if not callable(write):
+            raise TypeError("write must be callable, e.g. a binary file's write method")
+        fmt = _text(format, "format")
+        failure: List[BaseException] = []
+
+        def on_data(data: int, size: int, _user: Any) -> None:
+            if failure:
+                return
+            try:
+                import ctypes
+
+                write(ctypes.string_at(data, size))
+            except BaseException as error:  # noqa: B902 - re-raised below
+                failure.append(error)
+
+        callback = _lib.WRITE_FN(on_data)
+        self._ctx._run(
+            lambda ctx: _lib.call("quire_audit_export_to", ctx, fmt, callback, None)
+        )
+        if failure:
+            raise failure[0]
+
+    def purge_before(self, cutoff: TimeLike) -> int:
+        """Retention (system context): removes entries older than cutoff; returns how many."""
+        raw = _text(format_time(cutoff, "cutoff"), "cutoff")
+        return self._ctx._run(
+            lambda ctx: _lib.call_int64("quire_audit_purge_before", ctx, raw)
+        )
+
+
+# ---- permissions ---------------------------------------------------------------------------------
+
+
+def all_permissions() -> List[str]:
+    """Every permission quire knows, in the order of the built-in matrix."""
+    return json.loads(_lib.call_string("quire_permission_all"))  # type: ignore[no-any-return]
+
+
+class Permissions(_Engine):
+    """ctx.permissions: checks with reasons, per-item grants and custom roles."""
+
+    def all(self) -> List[str]:
+        return all_permissions()
+
+    def check(self, permission: str, resource: Optional[ResourceLike] = None) -> Decision:
+        """Whether the actor may do `permission` (on resource=(type, id)), and why."""
+        kind: Optional[bytes] = None
+        ident: Optional[bytes] = None
+        if resource is not None:
+            kind, ident = _resource(resource)
+        return Decision.from_json(
+            self._ctx._json("quire_permission_check", _text(permission, "permission"), kind, ident)
+        )
+
+    def grant(self, user_id: int, resource: ResourceLike, level: str) -> Grant:
+        kind, ident = _resource(resource)
+        return Grant.from_json(
+            self._ctx._json(
+                "quire_permission_grant", _user_id(user_id), kind, ident, _text(level, "level")
+            )
+        )
+
+    def revoke(self, user_id: int, resource: ResourceLike) -> None:
+        kind, ident = _resource(resource)
+        self._ctx._void("quire_permission_revoke", _user_id(user_id), kind, ident)
+
+    def roles(self) -> List[Role]:
+        return [Role.from_json(r) for r in self._ctx._json("quire_permission_roles")]
+
+    def define_role(self, name: str, permissions: Sequence[str]) -> Role:
+        perms = _json(_str_list(permissions, "permissions"), "permissions")
+        return Role.from_json(
+            self._ctx._json("quire_permission_define_role", _text(name, "name"), perms)
+        )
+
+    def delete_role(self, name: str) -> None:
+        self._ctx._void("quire_permission_delete_role", _text(name, "name"))
+
+
+# ---- api keys --------------------------------------------------------------------------------------
+
+
+class Keys(_Engine):
+    """ctx.keys: API keys of the tenant. The key text is returned once, by create and rotate."""
+
+    def create(
+        self, name: str, scopes: Sequence[str], expires_at: Optional[TimeLike] = None
+    ) -> Tuple[str, Key]:
+        _text(name, "name")
+        body: Dict[str, Any] = {"name": name, "scopes": _str_list(scopes, "scopes")}
+        if expires_at is not None:
+            body["expires_at"] = format_time(expires_at, "expires_at")
+        data = self._ctx._json("quire_key_create", _json(body, "key"))
+        return data["text"], Key.from_json(data["key"])
+
+    def list(self) -> List[Key]:
+        return [Key.from_json(k) for k in self._ctx._json("quire_key_list")]
+
+    def revoke(self, id: int) -> Key:
+        return Key.from_json(self._ctx._json("quire_key_revoke", _int(id, "id")))
+
+    def rotate(self, id: int) -> Tuple[str, Key]:
+        data = self._ctx._json("quire_key_rotate", _int(id, "id"))
+        return data["text"], Key.from_json(data["key"])
