@@ -1,0 +1,667 @@
+'use strict';
+// quire for Node.js: a synchronous binding over the C ABI (quire.h) through a Node-API addon.
+// The addon (src/addon.cpp) is generic — handles, JSON text, status → error; this file gives it
+// the shape of the Python binding in camelCase: records as plain objects with Date times, option
+// objects for keyword arguments, TypeError for values of the wrong JavaScript type.
+
+const path = require('node:path');
+const C = require('./lib/convert');
+
+// ---- Loading the addon ------------------------------------------------------------------------
+
+function loadAddon() {
+  const candidates = process.env.QUIRE_NODE_ADDON
+    ? [path.resolve(process.env.QUIRE_NODE_ADDON)]
+    : [path.join(__dirname, 'build', 'quire.node'), path.join(__dirname, 'build', 'Release', 'quire.node')];
+  let lastError;
+  for (const file of candidates) {
+    try {
+      return require(file);
+    } catch (err) {
+      if (err && err.code !== 'MODULE_NOT_FOUND') throw err;
+      lastError = err;
+    }
+  }
+  const e = new Error(
+    `quire: the native addon is not built (looked for ${candidates.join(', ')}); ` +
+      'build it with `npm run build` in bindings/node (see its README)',
+  );
+  e.cause = lastError;
+  throw e;
+}
+
+const native = loadAddon();
+
+if (native.abiVersion() !== native.builtAbiVersion) {
+  throw new Error(
+    `quire: the addon was built for ABI ${native.builtAbiVersion} but libquire has ABI ` +
+      `${native.abiVersion()}; rebuild the addon`,
+  );
+}
+
+// ---- Errors -----------------------------------------------------------------------------------
+
+// Every failure the library reports: `code` is the status name ("QUIRE_ENOTFOUND"), `status` the
+// numeric status (-2), `message` the library's one-line message; `detail` the backend's code when
+// there is one.
+class QuireError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'QuireError';
+  }
+}
+native.setErrorClass(QuireError);
+
+const codes = Object.freeze({
+  QUIRE_OK: 0,
+  QUIRE_EINVAL: -1,
+  QUIRE_ENOTFOUND: -2,
+  QUIRE_EEXISTS: -3,
+  QUIRE_ECONFLICT: -4,
+  QUIRE_EPERM: -5,
+  QUIRE_EAUTH: -6,
+  QUIRE_EQUOTA: -7,
+  QUIRE_EBUSY: -8,
+  QUIRE_ESTORAGE: -9,
+  QUIRE_ECORRUPT: -10,
+  QUIRE_EINTERNAL: -11,
+  QUIRE_ENOTSUP: -12,
+});
+
+// ---- Helpers ----------------------------------------------------------------------------------
+
+const { decode, T, toC } = C;
+const json = JSON.stringify;
+const id = C.integer;
+
+function requestJson(request, name) {
+  const r = toC(request, name, { ip: T.string, userAgent: T.string, requestId: T.string });
+  return Object.keys(r).length === 0 ? null : json(r);
+}
+
+// A resource for permission calls: ['post', 42] or {type: 'post', id: 42}.
+function resource(value, name) {
+  let type;
+  let rid;
+  if (Array.isArray(value) && value.length === 2) {
+    [type, rid] = value;
+  } else if (C.isPlainObject(value)) {
+    ({ type, id: rid } = value);
+  } else {
+    throw C.fail(name, "a resource: ['post', id] or {type, id}", value);
+  }
+  C.string(type, `${name} type`);
+  if (typeof rid === 'number' || typeof rid === 'bigint') rid = String(C.integer(rid, `${name} id`));
+  C.string(rid, `${name} id`);
+  return [type, rid];
+}
+
+function withText(text) {
+  const r = decode(text);
+  return { text: r.text, key: r.key };
+}
+
+// ---- Engines ----------------------------------------------------------------------------------
+
+const TENANT_FIELDS = {
+  slug: T.string,
+  name: T.string,
+  plan: T.string,
+  domain: T.nstring,
+  settings: T.object,
+};
+
+class Tenants {
+  #ctx;
+  constructor(ctx) {
+    this.#ctx = ctx;
+  }
+  create(tenant) {
+    return decode(native.tenant_create(this.#ctx._h, json(toC(tenant, 'tenant', TENANT_FIELDS))));
+  }
+  get(slugOrId) {
+    return decode(native.tenant_get(this.#ctx._h, C.tenant(slugOrId)));
+  }
+  getByDomain(domain) {
+    return decode(native.tenant_get_by_domain(this.#ctx._h, C.string(domain, 'domain')));
+  }
+  list(query) {
+    const q = toC(query, 'query', {
+      includeInactive: T.bool,
+      includeDeleted: T.bool,
+      limit: T.int,
+      cursor: T.nstring,
+    });
+    return decode(native.tenant_list(this.#ctx._h, json(q)));
+  }
+  update(slugOrId, fields) {
+    const patch = toC(fields, 'fields', TENANT_FIELDS);
+    return decode(native.tenant_update(this.#ctx._h, C.tenant(slugOrId), json(patch)));
+  }
+  deactivate(slugOrId) {
+    return decode(native.tenant_deactivate(this.#ctx._h, C.tenant(slugOrId)));
+  }
+  activate(slugOrId) {
+    return decode(native.tenant_activate(this.#ctx._h, C.tenant(slugOrId)));
+  }
+  delete(slugOrId) {
+    return decode(native.tenant_delete(this.#ctx._h, C.tenant(slugOrId)));
+  }
+  restore(slugOrId) {
+    return decode(native.tenant_restore(this.#ctx._h, C.tenant(slugOrId)));
+  }
+  addMember(tenant, userId, role) {
+    return decode(
+      native.member_add(this.#ctx._h, C.tenant(tenant), id(userId, 'userId'), C.string(role, 'role')),
+    );
+  }
+  setRole(tenant, userId, role) {
+    return decode(
+      native.member_set_role(this.#ctx._h, C.tenant(tenant), id(userId, 'userId'), C.string(role, 'role')),
+    );
+  }
+  removeMember(tenant, userId) {
+    native.member_remove(this.#ctx._h, C.tenant(tenant), id(userId, 'userId'));
+  }
+  members(tenant) {
+    return decode(native.member_list(this.#ctx._h, C.tenant(tenant)));
+  }
+}
+
+const USER_FIELDS = { username: T.string, email: T.string, password: T.string, displayName: T.nstring };
+
+class Users {
+  #ctx;
+  constructor(ctx) {
+    this.#ctx = ctx;
+  }
+  create(user) {
+    return decode(native.user_create(this.#ctx._h, json(toC(user, 'user', USER_FIELDS))));
+  }
+  // By id (a number) or by username (a string).
+  get(idOrUsername) {
+    if (typeof idOrUsername === 'string') {
+      return decode(native.user_get_by_username(this.#ctx._h, idOrUsername));
+    }
+    return decode(native.user_get(this.#ctx._h, id(idOrUsername, 'idOrUsername')));
+  }
+  list(query) {
+    const q = toC(query, 'query', { limit: T.int, cursor: T.nstring });
+    return decode(native.user_list(this.#ctx._h, json(q)));
+  }
+  update(userId, fields) {
+    const patch = toC(fields, 'fields', USER_FIELDS);
+    return decode(native.user_update(this.#ctx._h, id(userId, 'userId'), json(patch)));
+  }
+  setPassword(userId, password) {
+    native.user_set_password(this.#ctx._h, id(userId, 'userId'), C.string(password, 'password'));
+  }
+  deactivate(userId) {
+    return decode(native.user_deactivate(this.#ctx._h, id(userId, 'userId')));
+  }
+  activate(userId) {
+    return decode(native.user_activate(this.#ctx._h, id(userId, 'userId')));
+  }
+}
+
+const POST_FIELDS = {
+  title: T.string,
+  body: T.string,
+  type: T.string,
+  slug: T.string,
+  status: T.string,
+  tags: T.strings,
+  category: T.nstring,
+  excerpt: T.nstring,
+  seo: T.object,
+  fields: T.object,
+  parentId: T.nint,
+};
+const EXPECTED = new Set(['expectedVersion']);
+
+class Posts {
+  #ctx;
+  constructor(ctx) {
+    this.#ctx = ctx;
+  }
+  create(post) {
+    return decode(native.post_create(this.#ctx._h, json(toC(post, 'post', POST_FIELDS))));
+  }
+  get(postId) {
+    return decode(native.post_get(this.#ctx._h, id(postId, 'postId')));
+  }
+  // getBySlug(slug, {type}) or getBySlug(slug, type); the type defaults to "post".
+  getBySlug(slug, options) {
+    let type = null;
+    if (typeof options === 'string') type = options;
+    else if (options !== undefined && options !== null) {
+      type = C.optString(C.options(options, 'options').type, 'options.type');
+    }
+    return decode(native.post_get_by_slug(this.#ctx._h, C.string(slug, 'slug'), type));
+  }
+  // update(id, {expectedVersion, ...fields}): fails with QUIRE_ECONFLICT when the version moved.
+  update(postId, fields) {
+    const opts = C.options(fields, 'fields');
+    if (opts.expectedVersion === undefined) {
+      throw new TypeError('fields.expectedVersion must be an integer (the version being edited)');
+    }
+    const expected = id(opts.expectedVersion, 'fields.expectedVersion');
+    const patch = toC(opts, 'fields', POST_FIELDS, EXPECTED);
+    return decode(native.post_update(this.#ctx._h, id(postId, 'postId'), expected, json(patch)));
+  }
+  submit(postId) {
+    return decode(native.post_submit(this.#ctx._h, id(postId, 'postId')));
+  }
+  publish(postId) {
+    return decode(native.post_publish(this.#ctx._h, id(postId, 'postId')));
+  }
+  unpublish(postId) {
+    return decode(native.post_unpublish(this.#ctx._h, id(postId, 'postId')));
+  }
+  archive(postId) {
+    return decode(native.post_archive(this.#ctx._h, id(postId, 'postId')));
+  }
+  schedule(postId, at) {
+    return decode(native.post_schedule(this.#ctx._h, id(postId, 'postId'), C.time(at, 'at')));
+  }
+  // publishDue(now?) or publishDue({now}): the posts it published.
+  publishDue(now) {
+    if (C.isPlainObject(now)) now = now.now;
+    return decode(native.post_publish_due(this.#ctx._h, C.optTime(now, 'now')));
+  }
+  delete(postId) {
+    return decode(native.post_delete(this.#ctx._h, id(postId, 'postId')));
+  }
+  restore(postId) {
+    return decode(native.post_restore(this.#ctx._h, id(postId, 'postId')));
+  }
+  purge(postId) {
+    native.post_purge(this.#ctx._h, id(postId, 'postId'));
+  }
+  list(query) {
+    const q = toC(query, 'query', {
+      type: T.string,
+      status: T.string,
+      authorId: T.int,
+      category: T.string,
+      tag: T.string,
+      parentId: T.nint,
+      since: T.time,
+      until: T.time,
+      deleted: T.bool,
+      order: T.string,
+      limit: T.int,
+      cursor: T.nstring,
+    });
+    return decode(native.post_list(this.#ctx._h, json(q)));
+  }
+  // search(query, {limit = 20}) → [{postId, type, slug, title, snippet, score}]
+  search(query, options) {
+    const o = C.options(typeof options === 'number' ? { limit: options } : options, 'options');
+    const limit = o.limit === undefined ? 20 : id(o.limit, 'options.limit');
+    return decode(native.post_search(this.#ctx._h, C.string(query, 'query'), limit));
+  }
+  categories() {
+    return decode(native.post_categories(this.#ctx._h));
+  }
+  tags() {
+    return decode(native.post_tags(this.#ctx._h));
+  }
+  // feed({format = 'rss', limit = 20}) → XML text
+  feed(options) {
+    const o = C.options(typeof options === 'string' ? { format: options } : options, 'options');
+    const format = o.format === undefined ? 'rss' : C.string(o.format, 'options.format');
+    const limit = o.limit === undefined ? 20 : id(o.limit, 'options.limit');
+    return native.post_feed(this.#ctx._h, format, limit);
+  }
+  sitemap() {
+    return native.post_sitemap(this.#ctx._h);
+  }
+}
+
+class Versions {
+  #ctx;
+  constructor(ctx) {
+    this.#ctx = ctx;
+  }
+  list(postId) {
+    return decode(native.version_list(this.#ctx._h, id(postId, 'postId')));
+  }
+  get(postId, number) {
+    return decode(native.version_get(this.#ctx._h, id(postId, 'postId'), id(number, 'number')));
+  }
+  snapshot(postId, summary) {
+    if (C.isPlainObject(summary)) summary = summary.summary;
+    return decode(
+      native.version_snapshot(this.#ctx._h, id(postId, 'postId'), C.optString(summary, 'summary')),
+    );
+  }
+  diff(postId, from, to) {
+    return decode(
+      native.version_diff(this.#ctx._h, id(postId, 'postId'), id(from, 'from'), id(to, 'to')),
+    );
+  }
+  restore(postId, number) {
+    return decode(native.version_restore(this.#ctx._h, id(postId, 'postId'), id(number, 'number')));
+  }
+  // autosave(postId, {title, body}) or autosave(postId, title, body)
+  autosave(postId, title, body) {
+    if (C.isPlainObject(title)) ({ title, body } = title);
+    return decode(
+      native.version_autosave(
+        this.#ctx._h,
+        id(postId, 'postId'),
+        C.string(title, 'title'),
+        C.string(body, 'body'),
+      ),
+    );
+  }
+  autosaveGet(postId) {
+    return decode(native.version_autosave_get(this.#ctx._h, id(postId, 'postId')));
+  }
+  discard(postId) {
+    native.version_discard(this.#ctx._h, id(postId, 'postId'));
+  }
+  // promote(postId, expectedVersion) or promote(postId, {expectedVersion})
+  promote(postId, expectedVersion) {
+    if (C.isPlainObject(expectedVersion)) expectedVersion = expectedVersion.expectedVersion;
+    return decode(
+      native.version_promote(
+        this.#ctx._h,
+        id(postId, 'postId'),
+        id(expectedVersion, 'expectedVersion'),
+      ),
+    );
+  }
+}
+
+class Audit {
+  #ctx;
+  constructor(ctx) {
+    this.#ctx = ctx;
+  }
+  query(query) {
+    const q = toC(query, 'query', {
+      actorType: T.string,
+      actorId: T.int,
+      action: T.string,
+      resourceType: T.string,
+      resourceId: (v, n) => (typeof v === 'number' || typeof v === 'bigint' ? String(T.int(v, n)) : T.string(v, n)),
+      outcome: T.string,
+      since: T.time,
+      until: T.time,
+      limit: T.int,
+      cursor: T.nstring,
+    });
+    return decode(native.audit_query(this.#ctx._h, json(q)));
+  }
+  // verify(head?) with a head published earlier ({seq, hash}) → {ok, checked, firstBadSeq, problem}
+  verify(head) {
+    let h = null;
+    if (head !== undefined && head !== null) {
+      const o = toC(head, 'head', { seq: T.int, hash: T.string });
+      h = json(o);
+    }
+    return decode(native.audit_verify(this.#ctx._h, h));
+  }
+  head() {
+    return decode(native.audit_head(this.#ctx._h));
+  }
+  // export(format = 'jsonl' | 'csv') → text
+  export(format) {
+    if (C.isPlainObject(format)) format = format.format;
+    return native.audit_export(this.#ctx._h, format === undefined ? 'jsonl' : C.string(format, 'format'));
+  }
+  // exportTo(format, write): streams the export to write(chunk), a line or record at a time.
+  exportTo(format, write) {
+    if (typeof write !== 'function') throw C.fail('write', 'a function', write);
+    native.audit_export_to(this.#ctx._h, C.string(format, 'format'), write);
+  }
+  // Retention (system context): removes the entries older than cutoff → how many.
+  purgeBefore(cutoff) {
+    return native.audit_purge_before(this.#ctx._h, C.time(cutoff, 'cutoff'));
+  }
+}
+
+class Permissions {
+  #ctx;
+  constructor(ctx) {
+    this.#ctx = ctx;
+  }
+  // check(permission, resource?) → {allowed, reason}; resource: ['post', id] or {type, id}
+  check(permission, res) {
+    C.string(permission, 'permission');
+    if (res === undefined || res === null) {
+      return decode(native.permission_check(this.#ctx._h, permission, null, null));
+    }
+    const [type, rid] = resource(res, 'resource');
+    return decode(native.permission_check(this.#ctx._h, permission, type, rid));
+  }
+  grant(userId, res, level) {
+    const [type, rid] = resource(res, 'resource');
+    return decode(
+      native.permission_grant(this.#ctx._h, id(userId, 'userId'), type, rid, C.string(level, 'level')),
+    );
+  }
+  revoke(userId, res) {
+    const [type, rid] = resource(res, 'resource');
+    native.permission_revoke(this.#ctx._h, id(userId, 'userId'), type, rid);
+  }
+  roles() {
+    return decode(native.permission_roles(this.#ctx._h));
+  }
+  defineRole(name, permissions) {
+    C.T.strings(permissions, 'permissions');
+    return decode(native.permission_define_role(this.#ctx._h, C.string(name, 'name'), json(permissions)));
+  }
+  deleteRole(name) {
+    native.permission_delete_role(this.#ctx._h, C.string(name, 'name'));
+  }
+}
+
+const KEY_FIELDS = { name: T.string, scopes: T.strings, expiresAt: T.ntime };
+
+class Keys {
+  #ctx;
+  constructor(ctx) {
+    this.#ctx = ctx;
+  }
+  // create({name, scopes, expiresAt}) or create(name, scopes, {expiresAt}) → {text, key}
+  create(name, scopes, options) {
+    let spec;
+    if (C.isPlainObject(name)) spec = name;
+    else spec = { ...C.options(options, 'options'), name, scopes };
+    if (spec.name === undefined) throw new TypeError('name must be a string');
+    if (spec.scopes === undefined) throw new TypeError('scopes must be an array of strings');
+    return withText(native.key_create(this.#ctx._h, json(toC(spec, 'key', KEY_FIELDS))));
+  }
+  list() {
+    return decode(native.key_list(this.#ctx._h));
+  }
+  revoke(keyId) {
+    return decode(native.key_revoke(this.#ctx._h, id(keyId, 'keyId')));
+  }
+  rotate(keyId) {
+    return withText(native.key_rotate(this.#ctx._h, id(keyId, 'keyId')));
+  }
+}
+
+// ---- Context and Database ---------------------------------------------------------------------
+
+// Who acts, and where. Engines hang off it: ctx.tenants, ctx.users, ctx.posts, ctx.versions,
+// ctx.audit, ctx.permissions, ctx.keys. Freed when garbage-collected, or at once with free().
+class Context {
+  #tenants;
+  #users;
+  #posts;
+  #versions;
+  #audit;
+  #permissions;
+  #keys;
+  constructor(handle, db) {
+    // The addon's handle (an External); not part of the API.
+    Object.defineProperty(this, '_h', { value: handle });
+    Object.defineProperty(this, 'database', { value: db, enumerable: false });
+  }
+  get tenants() {
+    return (this.#tenants ??= new Tenants(this));
+  }
+  get users() {
+    return (this.#users ??= new Users(this));
+  }
+  get posts() {
+    return (this.#posts ??= new Posts(this));
+  }
+  get versions() {
+    return (this.#versions ??= new Versions(this));
+  }
+  get audit() {
+    return (this.#audit ??= new Audit(this));
+  }
+  get permissions() {
+    return (this.#permissions ??= new Permissions(this));
+  }
+  get keys() {
+    return (this.#keys ??= new Keys(this));
+  }
+  // {tenantId, actorType, actorId, ip, userAgent, requestId}
+  info() {
+    return decode(native.ctx_info(this._h));
+  }
+  // The same actor and tenant with other request metadata ({ip, userAgent, requestId}).
+  withRequest(request) {
+    const r = requestJson(request, 'request') ?? '{}';
+    return new Context(native.ctx_with_request(this._h, r), this.database);
+  }
+  // As db.transaction(this, fn).
+  transaction(fn) {
+    return runTransaction(this, fn);
+  }
+  // Releases the context now (otherwise the garbage collector does); later calls fail with
+  // QUIRE_EINVAL. Idempotent.
+  free() {
+    native.ctx_free(this._h);
+  }
+  get live() {
+    return native.ctx_is_live(this._h);
+  }
+}
+
+function context(value, name = 'ctx') {
+  if (!(value instanceof Context)) throw C.fail(name, 'a quire Context', value);
+  return value;
+}
+
+function runTransaction(ctx, fn) {
+  context(ctx);
+  if (typeof fn !== 'function') throw C.fail('fn', 'a function', fn);
+  const db = ctx.database;
+  return native.ctx_transaction(ctx._h, (handle) => {
+    const tx = new Context(handle, db);
+    const result = fn(tx);
+    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+      throw new TypeError('the transaction body must be synchronous (it returned a promise)');
+    }
+    return result;
+  });
+}
+
+class Database {
+  #h;
+  constructor(handle, url) {
+    this.#h = handle;
+    Object.defineProperty(this, 'url', { value: url, enumerable: true });
+  }
+  // The administration context (skips permission checks); with a tenant, acting inside it.
+  system(tenant) {
+    const t = tenant === undefined || tenant === null ? null : C.tenant(tenant);
+    return new Context(native.db_system(this.#h, t), this);
+  }
+  // context({tenant, user, ip, userAgent, requestId}): a user the host has authenticated.
+  context(spec) {
+    const o = C.options(spec, 'context');
+    if (o.tenant === undefined) throw new TypeError('context.tenant must be a tenant slug or id');
+    if (o.user === undefined) throw new TypeError('context.user must be a user id');
+    const c = toC(o, 'context', {
+      tenant: T.tenant,
+      user: T.int,
+      ip: T.string,
+      userAgent: T.string,
+      requestId: T.string,
+    });
+    return new Context(native.db_context(this.#h, json(c)), this);
+  }
+  // login(tenant, usernameOrEmail, password, request?) → {token, context, expiresAt, tenantId, userId}
+  login(tenant, usernameOrEmail, password, request) {
+    const [handle, session] = native.db_login(
+      this.#h,
+      C.tenant(tenant),
+      C.string(usernameOrEmail, 'usernameOrEmail'),
+      C.string(password, 'password'),
+      requestJson(request, 'request'),
+    );
+    const s = decode(session);
+    return { token: s.token, context: new Context(handle, this), expiresAt: s.expiresAt, tenantId: s.tenantId, userId: s.userId };
+  }
+  // contextFromToken(token, {expectedTenant, ip, userAgent, requestId}?)
+  contextFromToken(token, options) {
+    const o = { ...C.options(options, 'options') };
+    const expected = o.expectedTenant === undefined || o.expectedTenant === null ? null : C.tenant(o.expectedTenant, 'options.expectedTenant');
+    delete o.expectedTenant;
+    return new Context(
+      native.db_context_from_token(this.#h, C.string(token, 'token'), requestJson(o, 'options'), expected),
+      this,
+    );
+  }
+  // contextFromKey(key, {ip, userAgent, requestId}?): a context with exactly the key's scopes.
+  contextFromKey(key, request) {
+    return new Context(native.db_context_from_key(this.#h, C.string(key, 'key'), requestJson(request, 'request')), this);
+  }
+  logout(token) {
+    native.db_logout(this.#h, C.string(token, 'token'));
+  }
+  // Every session token signed before stops working.
+  rotateTokenSecret() {
+    native.db_rotate_token_secret(this.#h);
+  }
+  // transaction(ctx, fn): fn(tx) runs in one transaction; what it returns is returned; a throw
+  // rolls back and is rethrown. Use tx (not ctx) inside fn.
+  transaction(ctx, fn) {
+    return runTransaction(ctx, fn);
+  }
+  // Waits for the operations in flight, closes the connections and releases the handle.
+  // Afterwards calls on the database throw QUIRE_EINVAL, and so do calls through its contexts.
+  // Idempotent.
+  close() {
+    native.db_close(this.#h);
+  }
+  get open() {
+    return native.db_is_open(this.#h);
+  }
+}
+
+// open(url, {synchronous, readerConnections, busyTimeoutMs, walAutocheckpointPages, defaultPlan,
+//            plans: [{name, maxMembers, maxPosts}], passwords: {opslimit, memlimit, maxConcurrent}})
+function open(url, options) {
+  C.string(url, 'url');
+  const o = C.options(options, 'options');
+  const opts = Object.keys(o).length === 0 ? null : json(C.snakeDeep(o));
+  return new Database(native.db_open(url, opts), url);
+}
+
+// Every permission quire knows.
+function allPermissions() {
+  return JSON.parse(native.permission_all());
+}
+
+module.exports = {
+  open,
+  Database,
+  Context,
+  QuireError,
+  codes,
+  allPermissions,
+  version: native.libraryVersion(),
+  abiVersion: native.abiVersion(),
+  statusName: (status) => native.statusName(status),
+};

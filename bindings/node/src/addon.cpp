@@ -1,0 +1,558 @@
+// quire's Node-API addon: a thin, generic layer over the C ABI (quire.h) and nothing else.
+//
+// Handles cross into JavaScript as type-tagged Externals (a quire_db, a quire_ctx), freed by their
+// finalizer or explicitly (free/close). Strings and JSON text go in and out as JS strings; every
+// non-OK status becomes a thrown QuireError (the class index.js registers) carrying `code`
+// ("QUIRE_ENOTFOUND"), `status` (-2) and the library's message. A JS value of the wrong type is a
+// TypeError, raised here before the C function is called. Everything else (camelCase, Dates,
+// records as objects) is index.js's job.
+//
+// Each C function is exposed by one template, Call<F>, which reads F's parameter list: the leading
+// out-parameter (char**, quire_ctx** or none) says what comes back; each remaining parameter is
+// converted from the JS argument at its position (quire_ctx* from a context External, const char*
+// from a string or null, int64_t/int32_t from an integral number or a BigInt).
+
+#include <napi.h>
+#include <quire.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+
+namespace {
+
+// Type tags: an External made by this addon for a database or a context, and nothing else.
+constexpr napi_type_tag kDbTag = {0x7175697265646200ULL, 0x9a1c3f05e2b84d11ULL};
+constexpr napi_type_tag kCtxTag = {0x7175697265637478ULL, 0x4e0b77d2a61fc903ULL};
+
+struct DbHandle {
+  quire_db* db = nullptr;
+};
+
+struct CtxHandle {
+  quire_ctx* ctx = nullptr;
+  bool owned = true;  // false: a transaction body's tx, owned by the library
+};
+
+struct AddonData {
+  Napi::FunctionReference error_class;  // QuireError, registered by index.js
+  int transaction_depth = 0;            // transaction bodies running on this thread
+};
+
+Napi::Error make_quire_error(Napi::Env env, quire_status status, const char* message) {
+  Napi::Object err;
+  auto* data = env.GetInstanceData<AddonData>();
+  Napi::String msg = Napi::String::New(env, message);
+  if (data != nullptr && !data->error_class.IsEmpty()) {
+    err = data->error_class.New({msg});
+  } else {
+    err = Napi::Error::New(env, message).Value();
+  }
+  err.Set("code", Napi::String::New(env, quire_status_name(status)));
+  err.Set("status", Napi::Number::New(env, status));
+  const char* detail = quire_last_error_detail();
+  if (detail != nullptr && detail[0] != '\0') err.Set("detail", Napi::String::New(env, detail));
+  return Napi::Error(env, err);
+}
+
+// The calling thread's last error as a QuireError (status: what the call returned).
+Napi::Error last_error(Napi::Env env, quire_status status) {
+  const char* message = quire_last_error_message();
+  if (quire_last_error_code() != status || message == nullptr || message[0] == '\0') {
+    std::string text = std::string("quire call failed with ") + quire_status_name(status);
+    return make_quire_error(env, status, text.c_str());
+  }
+  return make_quire_error(env, status, message);
+}
+
+[[noreturn]] void type_error(Napi::Env env, const std::string& what) {
+  throw Napi::TypeError::New(env, what);
+}
+
+std::string arg_name(size_t index) {
+  return "argument " + std::to_string(index + 1);
+}
+
+// ---- JS → C arguments ------------------------------------------------------------------------
+
+template <class T>
+struct Arg;
+
+template <>
+struct Arg<const char*> {
+  std::optional<std::string> value;
+  Arg(const Napi::CallbackInfo& info, size_t i) {
+    Napi::Value v = info[i];
+    if (v.IsNull() || v.IsUndefined()) return;
+    if (!v.IsString()) type_error(info.Env(), arg_name(i) + " must be a string");
+    value = v.As<Napi::String>().Utf8Value();
+    if (value->find('\0') != std::string::npos) {
+      type_error(info.Env(), arg_name(i) + " must not contain a NUL character");
+    }
+  }
+  const char* get() const { return value ? value->c_str() : nullptr; }
+};
+
+int64_t to_int64(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = info[i];
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    int64_t n = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) throw Napi::RangeError::New(info.Env(), arg_name(i) + " is out of range");
+    return n;
+  }
+  if (!v.IsNumber()) type_error(info.Env(), arg_name(i) + " must be an integer");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::trunc(d) != d) {
+    type_error(info.Env(), arg_name(i) + " must be an integer");
+  }
+  if (std::fabs(d) > 9007199254740991.0) {
+    throw Napi::RangeError::New(info.Env(), arg_name(i) + " is out of range");
+  }
+  return static_cast<int64_t>(d);
+}
+
+template <>
+struct Arg<int64_t> {
+  int64_t value;
+  Arg(const Napi::CallbackInfo& info, size_t i) : value(to_int64(info, i)) {}
+  int64_t get() const { return value; }
+};
+
+template <>
+struct Arg<int32_t> {
+  int32_t value;
+  Arg(const Napi::CallbackInfo& info, size_t i) {
+    int64_t n = to_int64(info, i);
+    if (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max()) {
+      throw Napi::RangeError::New(info.Env(), arg_name(i) + " is out of range");
+    }
+    value = static_cast<int32_t>(n);
+  }
+  int32_t get() const { return value; }
+};
+
+CtxHandle* ctx_handle(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = info[i];
+  if (!v.IsExternal() || !v.As<Napi::External<CtxHandle>>().CheckTypeTag(&kCtxTag)) {
+    type_error(info.Env(), arg_name(i) + " must be a quire context handle");
+  }
+  return v.As<Napi::External<CtxHandle>>().Data();
+}
+
+DbHandle* db_handle(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = info[i];
+  if (!v.IsExternal() || !v.As<Napi::External<DbHandle>>().CheckTypeTag(&kDbTag)) {
+    type_error(info.Env(), arg_name(i) + " must be a quire database handle");
+  }
+  return v.As<Napi::External<DbHandle>>().Data();
+}
+
+template <>
+struct Arg<quire_ctx*> {
+  quire_ctx* value;
+  Arg(const Napi::CallbackInfo& info, size_t i) {
+    CtxHandle* h = ctx_handle(info, i);
+    if (h->ctx == nullptr) {
+      throw make_quire_error(info.Env(), QUIRE_EINVAL,
+                             h->owned
+                                 ? "ctx: the context was freed"
+                                 : "ctx: a transaction's context is valid only inside its body");
+    }
+    value = h->ctx;
+  }
+  quire_ctx* get() const { return value; }
+};
+
+template <>
+struct Arg<quire_db*> {
+  quire_db* value;
+  Arg(const Napi::CallbackInfo& info, size_t i) {
+    DbHandle* h = db_handle(info, i);
+    if (h->db == nullptr)
+      throw make_quire_error(info.Env(), QUIRE_EINVAL, "db: the database is closed");
+    value = h->db;
+  }
+  quire_db* get() const { return value; }
+};
+
+// ---- C → JS results --------------------------------------------------------------------------
+
+Napi::Value take_string(Napi::Env env, char* text) {
+  if (text == nullptr) return env.Null();
+  Napi::String s = Napi::String::New(env, text);
+  quire_free(text);
+  return s;
+}
+
+Napi::Value wrap_ctx(Napi::Env env, quire_ctx* ctx, bool owned) {
+  auto ext =
+      Napi::External<CtxHandle>::New(env, new CtxHandle{ctx, owned}, [](Napi::Env, CtxHandle* h) {
+        if (h->owned) quire_ctx_free(h->ctx);
+        delete h;
+      });
+  ext.TypeTag(&kCtxTag);
+  return ext;
+}
+
+// ---- The generic caller ----------------------------------------------------------------------
+
+template <auto F>
+struct Caller;
+
+template <class... A, quire_status (*F)(char**, A...)>
+struct Caller<F> {
+  template <size_t... I>
+  static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
+    std::tuple<Arg<A>...> args{Arg<A>(info, I)...};
+    char* out = nullptr;
+    quire_status status = F(&out, std::get<I>(args).get()...);
+    if (status != QUIRE_OK) throw last_error(info.Env(), status);
+    return take_string(info.Env(), out);
+  }
+  static Napi::Value run(const Napi::CallbackInfo& info) {
+    return call(info, std::index_sequence_for<A...>{});
+  }
+};
+
+template <class... A, quire_status (*F)(quire_ctx**, A...)>
+struct Caller<F> {
+  template <size_t... I>
+  static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
+    std::tuple<Arg<A>...> args{Arg<A>(info, I)...};
+    quire_ctx* out = nullptr;
+    quire_status status = F(&out, std::get<I>(args).get()...);
+    if (status != QUIRE_OK) throw last_error(info.Env(), status);
+    return wrap_ctx(info.Env(), out, true);
+  }
+  static Napi::Value run(const Napi::CallbackInfo& info) {
+    return call(info, std::index_sequence_for<A...>{});
+  }
+};
+
+template <class... A, quire_status (*F)(quire_ctx*, A...)>
+struct Caller<F> {
+  template <size_t... I>
+  static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
+    Arg<quire_ctx*> ctx(info, 0);
+    std::tuple<Arg<A>...> args{Arg<A>(info, I + 1)...};
+    quire_status status = F(ctx.get(), std::get<I>(args).get()...);
+    if (status != QUIRE_OK) throw last_error(info.Env(), status);
+    return info.Env().Undefined();
+  }
+  static Napi::Value run(const Napi::CallbackInfo& info) {
+    return call(info, std::index_sequence_for<A...>{});
+  }
+};
+
+template <class... A, quire_status (*F)(quire_db*, A...)>
+struct Caller<F> {
+  template <size_t... I>
+  static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
+    Arg<quire_db*> db(info, 0);
+    std::tuple<Arg<A>...> args{Arg<A>(info, I + 1)...};
+    quire_status status = F(db.get(), std::get<I>(args).get()...);
+    if (status != QUIRE_OK) throw last_error(info.Env(), status);
+    return info.Env().Undefined();
+  }
+  static Napi::Value run(const Napi::CallbackInfo& info) {
+    return call(info, std::index_sequence_for<A...>{});
+  }
+};
+
+// ---- Hand-written entry points ---------------------------------------------------------------
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) type_error(info.Env(), "argument 1 must be a constructor");
+  info.Env().GetInstanceData<AddonData>()->error_class =
+      Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value LibraryVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), quire_library_version());
+}
+
+Napi::Value AbiVersion(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), quire_abi_version());
+}
+
+Napi::Value StatusName(const Napi::CallbackInfo& info) {
+  Arg<int32_t> status(info, 0);
+  return Napi::String::New(info.Env(), quire_status_name(status.get()));
+}
+
+Napi::Value DbOpen(const Napi::CallbackInfo& info) {
+  Arg<const char*> url(info, 0);
+  Arg<const char*> options(info, 1);
+  quire_db* db = nullptr;
+  quire_status status = quire_db_open(&db, url.get(), options.get());
+  if (status != QUIRE_OK) throw last_error(info.Env(), status);
+  auto ext =
+      Napi::External<DbHandle>::New(info.Env(), new DbHandle{db}, [](Napi::Env, DbHandle* h) {
+        quire_db_free(h->db);
+        delete h;
+      });
+  ext.TypeTag(&kDbTag);
+  return ext;
+}
+
+// close(db): closes the database and releases the handle; idempotent.
+Napi::Value DbClose(const Napi::CallbackInfo& info) {
+  DbHandle* h = db_handle(info, 0);
+  if (h->db == nullptr) return info.Env().Undefined();
+  if (info.Env().GetInstanceData<AddonData>()->transaction_depth > 0) {
+    // quire_db_close would wait for the running body forever.
+    throw make_quire_error(info.Env(), QUIRE_EINVAL,
+                           "db: cannot close the database inside a transaction body");
+  }
+  quire_status status = quire_db_close(h->db);
+  if (status != QUIRE_OK) throw last_error(info.Env(), status);
+  quire_db_free(h->db);
+  h->db = nullptr;
+  return info.Env().Undefined();
+}
+
+Napi::Value DbIsOpen(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), db_handle(info, 0)->db != nullptr);
+}
+
+Napi::Value CtxFree(const Napi::CallbackInfo& info) {
+  CtxHandle* h = ctx_handle(info, 0);
+  if (h->owned) {
+    quire_ctx_free(h->ctx);
+    h->ctx = nullptr;
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value CtxIsLive(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), ctx_handle(info, 0)->ctx != nullptr);
+}
+
+// login(db, tenant, usernameOrEmail, password, requestJson) → [ctx, sessionJson]
+Napi::Value DbLogin(const Napi::CallbackInfo& info) {
+  Arg<quire_db*> db(info, 0);
+  Arg<const char*> tenant(info, 1);
+  Arg<const char*> user(info, 2);
+  Arg<const char*> password(info, 3);
+  Arg<const char*> request(info, 4);
+  quire_ctx* ctx = nullptr;
+  char* session = nullptr;
+  quire_status status = quire_db_login(&ctx, &session, db.get(), tenant.get(), user.get(),
+                                       password.get(), request.get());
+  if (status != QUIRE_OK) throw last_error(info.Env(), status);
+  Napi::Array result = Napi::Array::New(info.Env(), 2);
+  result.Set(0u, wrap_ctx(info.Env(), ctx, true));
+  result.Set(1u, take_string(info.Env(), session));
+  return result;
+}
+
+// purgeBefore(ctx, cutoff) → number of entries removed
+Napi::Value AuditPurgeBefore(const Napi::CallbackInfo& info) {
+  Arg<quire_ctx*> ctx(info, 0);
+  Arg<const char*> cutoff(info, 1);
+  int64_t removed = 0;
+  quire_status status = quire_audit_purge_before(&removed, ctx.get(), cutoff.get());
+  if (status != QUIRE_OK) throw last_error(info.Env(), status);
+  return Napi::Number::New(info.Env(), static_cast<double>(removed));
+}
+
+// exportTo(ctx, format, write): streams the export to write(chunk) one piece at a time.
+struct ExportState {
+  Napi::Env env;
+  Napi::Function write;
+  bool failed = false;
+  Napi::Error error;
+};
+
+void export_piece(const char* data, size_t size, void* user_data) {
+  auto* state = static_cast<ExportState*>(user_data);
+  if (state->failed) return;
+  try {
+    state->write.Call({Napi::String::New(state->env, data, size)});
+  } catch (const Napi::Error& e) {
+    state->failed = true;
+    state->error = e;
+  }
+}
+
+Napi::Value AuditExportTo(const Napi::CallbackInfo& info) {
+  Arg<quire_ctx*> ctx(info, 0);
+  Arg<const char*> format(info, 1);
+  if (!info[2].IsFunction()) type_error(info.Env(), "argument 3 must be a function");
+  ExportState state{info.Env(), info[2].As<Napi::Function>(), false, Napi::Error()};
+  quire_status status = quire_audit_export_to(ctx.get(), format.get(), export_piece, &state);
+  if (state.failed) throw state.error;
+  if (status != QUIRE_OK) throw last_error(info.Env(), status);
+  return info.Env().Undefined();
+}
+
+// transaction(ctx, fn): fn(txHandle) runs inside quire_ctx_transaction's body. A throw rolls back
+// and is rethrown as is; a quire error thrown by fn keeps its status as the body's status.
+struct TxState {
+  Napi::Env env;
+  Napi::Function fn;
+  Napi::Reference<Napi::Value> result;
+  bool threw = false;
+  Napi::Error error;
+};
+
+quire_status tx_body(quire_ctx* tx, void* user_data) {
+  auto* state = static_cast<TxState*>(user_data);
+  Napi::Env env = state->env;
+  Napi::HandleScope scope(env);
+  Napi::Value handle = wrap_ctx(env, tx, false);
+  auto* h = handle.As<Napi::External<CtxHandle>>().Data();
+  quire_status status = QUIRE_OK;
+  try {
+    Napi::Value value = state->fn.Call({handle});
+    state->result = Napi::Persistent(value);
+  } catch (const Napi::Error& e) {
+    state->threw = true;
+    state->error = e;
+    status = QUIRE_EINTERNAL;
+    Napi::Value code = e.Value().IsObject() ? e.Value().Get("status") : env.Undefined();
+    if (code.IsNumber()) {
+      int32_t s = code.As<Napi::Number>().Int32Value();
+      if (s < 0) status = s;
+    }
+  }
+  h->ctx = nullptr;  // the tx handle dies with the body
+  return status;
+}
+
+Napi::Value CtxTransaction(const Napi::CallbackInfo& info) {
+  Arg<quire_ctx*> ctx(info, 0);
+  if (!info[1].IsFunction()) type_error(info.Env(), "argument 2 must be a function");
+  TxState state{info.Env(), info[1].As<Napi::Function>(), {}, false, Napi::Error()};
+  auto* data = info.Env().GetInstanceData<AddonData>();
+  ++data->transaction_depth;
+  quire_status status = quire_ctx_transaction(ctx.get(), tx_body, &state);
+  --data->transaction_depth;
+  if (state.threw) throw state.error;
+  if (status != QUIRE_OK) throw last_error(info.Env(), status);
+  return state.result.IsEmpty() ? info.Env().Undefined() : state.result.Value();
+}
+
+#define QUIRE_FN(js, c) exports.Set(js, Napi::Function::New<Caller<c>::run>(env, js))
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
+
+  exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
+  exports.Set("libraryVersion", Napi::Function::New<LibraryVersion>(env, "libraryVersion"));
+  exports.Set("abiVersion", Napi::Function::New<AbiVersion>(env, "abiVersion"));
+  exports.Set("statusName", Napi::Function::New<StatusName>(env, "statusName"));
+  exports.Set("builtAbiVersion", Napi::Number::New(env, QUIRE_ABI_VERSION));
+
+  // Database and sign-in
+  exports.Set("db_open", Napi::Function::New<DbOpen>(env, "db_open"));
+  exports.Set("db_close", Napi::Function::New<DbClose>(env, "db_close"));
+  exports.Set("db_is_open", Napi::Function::New<DbIsOpen>(env, "db_is_open"));
+  exports.Set("db_login", Napi::Function::New<DbLogin>(env, "db_login"));
+  QUIRE_FN("db_system", quire_db_system);
+  QUIRE_FN("db_context", quire_db_context);
+  QUIRE_FN("db_context_from_token", quire_db_context_from_token);
+  QUIRE_FN("db_context_from_key", quire_db_context_from_key);
+  QUIRE_FN("db_logout", quire_db_logout);
+  QUIRE_FN("db_rotate_token_secret", quire_db_rotate_token_secret);
+
+  // Contexts
+  exports.Set("ctx_free", Napi::Function::New<CtxFree>(env, "ctx_free"));
+  exports.Set("ctx_is_live", Napi::Function::New<CtxIsLive>(env, "ctx_is_live"));
+  exports.Set("ctx_transaction", Napi::Function::New<CtxTransaction>(env, "ctx_transaction"));
+  QUIRE_FN("ctx_with_request", quire_ctx_with_request);
+  QUIRE_FN("ctx_info", quire_ctx_info);
+
+  // Tenants and members
+  QUIRE_FN("tenant_create", quire_tenant_create);
+  QUIRE_FN("tenant_get", quire_tenant_get);
+  QUIRE_FN("tenant_get_by_domain", quire_tenant_get_by_domain);
+  QUIRE_FN("tenant_list", quire_tenant_list);
+  QUIRE_FN("tenant_update", quire_tenant_update);
+  QUIRE_FN("tenant_deactivate", quire_tenant_deactivate);
+  QUIRE_FN("tenant_activate", quire_tenant_activate);
+  QUIRE_FN("tenant_delete", quire_tenant_delete);
+  QUIRE_FN("tenant_restore", quire_tenant_restore);
+  QUIRE_FN("member_add", quire_member_add);
+  QUIRE_FN("member_set_role", quire_member_set_role);
+  QUIRE_FN("member_remove", quire_member_remove);
+  QUIRE_FN("member_list", quire_member_list);
+
+  // Users
+  QUIRE_FN("user_create", quire_user_create);
+  QUIRE_FN("user_get", quire_user_get);
+  QUIRE_FN("user_get_by_username", quire_user_get_by_username);
+  QUIRE_FN("user_list", quire_user_list);
+  QUIRE_FN("user_update", quire_user_update);
+  QUIRE_FN("user_set_password", quire_user_set_password);
+  QUIRE_FN("user_deactivate", quire_user_deactivate);
+  QUIRE_FN("user_activate", quire_user_activate);
+
+  // Posts
+  QUIRE_FN("post_create", quire_post_create);
+  QUIRE_FN("post_get", quire_post_get);
+  QUIRE_FN("post_get_by_slug", quire_post_get_by_slug);
+  QUIRE_FN("post_update", quire_post_update);
+  QUIRE_FN("post_submit", quire_post_submit);
+  QUIRE_FN("post_publish", quire_post_publish);
+  QUIRE_FN("post_unpublish", quire_post_unpublish);
+  QUIRE_FN("post_archive", quire_post_archive);
+  QUIRE_FN("post_schedule", quire_post_schedule);
+  QUIRE_FN("post_publish_due", quire_post_publish_due);
+  QUIRE_FN("post_delete", quire_post_delete);
+  QUIRE_FN("post_restore", quire_post_restore);
+  QUIRE_FN("post_purge", quire_post_purge);
+  QUIRE_FN("post_list", quire_post_list);
+  QUIRE_FN("post_search", quire_post_search);
+  QUIRE_FN("post_categories", quire_post_categories);
+  QUIRE_FN("post_tags", quire_post_tags);
+  QUIRE_FN("post_feed", quire_post_feed);
+  QUIRE_FN("post_sitemap", quire_post_sitemap);
+
+  // Versions
+  QUIRE_FN("version_list", quire_version_list);
+  QUIRE_FN("version_get", quire_version_get);
+  QUIRE_FN("version_diff", quire_version_diff);
+  QUIRE_FN("version_snapshot", quire_version_snapshot);
+  QUIRE_FN("version_restore", quire_version_restore);
+  QUIRE_FN("version_autosave", quire_version_autosave);
+  QUIRE_FN("version_autosave_get", quire_version_autosave_get);
+  QUIRE_FN("version_discard", quire_version_discard);
+  QUIRE_FN("version_promote", quire_version_promote);
+
+  // Audit
+  QUIRE_FN("audit_query", quire_audit_query);
+  QUIRE_FN("audit_head", quire_audit_head);
+  QUIRE_FN("audit_verify", quire_audit_verify);
+  QUIRE_FN("audit_export", quire_audit_export);
+  exports.Set("audit_export_to", Napi::Function::New<AuditExportTo>(env, "audit_export_to"));
+  exports.Set("audit_purge_before",
+              Napi::Function::New<AuditPurgeBefore>(env, "audit_purge_before"));
+
+  // Permissions
+  QUIRE_FN("permission_all", quire_permission_all);
+  QUIRE_FN("permission_check", quire_permission_check);
+  QUIRE_FN("permission_grant", quire_permission_grant);
+  QUIRE_FN("permission_revoke", quire_permission_revoke);
+  QUIRE_FN("permission_roles", quire_permission_roles);
+  QUIRE_FN("permission_define_role", quire_permission_define_role);
+  QUIRE_FN("permission_delete_role", quire_permission_delete_role);
+
+  // API keys
+  QUIRE_FN("key_create", quire_key_create);
+  QUIRE_FN("key_list", quire_key_list);
+  QUIRE_FN("key_revoke", quire_key_revoke);
+  QUIRE_FN("key_rotate", quire_key_rotate);
+
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(quire, Init)

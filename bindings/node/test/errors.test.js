@@ -1,0 +1,156 @@
+'use strict';
+// Every status code the library can be made to return, and misuse that must throw (a TypeError or
+// a QuireError), never crash.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { quire, openDb, world, quireError, tempDir, CHEAP } = require('./helpers');
+
+function hasPython() {
+  try {
+    execFileSync('python3', ['-c', 'import sqlite3'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('QUIRE_EQUOTA: the plan limits posts and members', () => {
+  const db = openDb({ plans: [{ name: 'tiny', maxMembers: 1, maxPosts: 1 }], defaultPlan: 'tiny' });
+  const admin = db.system();
+  admin.tenants.create({ slug: 'tiny', name: 'Tiny' });
+  const sys = db.system('tiny');
+  sys.posts.create({ title: 'The only one' });
+  assert.throws(() => sys.posts.create({ title: 'One too many' }), quireError('QUIRE_EQUOTA'));
+  const a = admin.users.create({ username: 'qa', email: 'qa@t.test', password: 'qa password' });
+  const b = admin.users.create({ username: 'qb', email: 'qb@t.test', password: 'qb password' });
+  admin.tenants.addMember('tiny', a.id, 'owner');
+  assert.throws(() => admin.tenants.addMember('tiny', b.id, 'viewer'), quireError('QUIRE_EQUOTA'));
+  db.close();
+});
+
+test('QUIRE_EBUSY: a write from another context while a transaction holds the lock', () => {
+  const { db, admin } = world({}, { busyTimeoutMs: 50 });
+  const other = db.system();
+  assert.throws(
+    () =>
+      db.transaction(admin, (tx) => {
+        tx.tenants.create({ slug: 'inside', name: 'Inside' });
+        other.tenants.create({ slug: 'outside', name: 'Outside' });
+      }),
+    quireError('QUIRE_EBUSY'),
+  );
+  // two database handles on one file
+  const dir = tempDir();
+  const url = `sqlite:${path.join(dir, 'busy.db')}`;
+  const one = quire.open(url, { busyTimeoutMs: 50, ...CHEAP });
+  const two = quire.open(url, { busyTimeoutMs: 50, ...CHEAP });
+  const s1 = one.system();
+  const s2 = two.system();
+  assert.throws(
+    () =>
+      one.transaction(s1, (tx) => {
+        tx.tenants.create({ slug: 'first', name: 'First' });
+        s2.tenants.create({ slug: 'second', name: 'Second' });
+      }),
+    quireError('QUIRE_EBUSY'),
+  );
+  s2.tenants.create({ slug: 'second', name: 'Second' });
+  one.close();
+  two.close();
+  db.close();
+});
+
+test('QUIRE_ESTORAGE: a database that cannot be opened', () => {
+  assert.throws(() => quire.open('sqlite:/nonexistent-dir/sub/x.db'), quireError('QUIRE_ESTORAGE'));
+});
+
+test('QUIRE_ECORRUPT / QUIRE_ENOTSUP: damaged files and newer schemas', { skip: !hasPython() && 'python3 sqlite3 missing' }, () => {
+  const dir = tempDir();
+  // not a database at all
+  const junk = path.join(dir, 'junk.db');
+  fs.writeFileSync(junk, Buffer.alloc(8192, 0x5a));
+  assert.throws(() => quire.open(`sqlite:${junk}`, CHEAP), (e) => ['QUIRE_ECORRUPT', 'QUIRE_ESTORAGE'].includes(e.code));
+  // a file written by a newer quire
+  const newer = path.join(dir, 'newer.db');
+  quire.open(`sqlite:${newer}`, CHEAP).close();
+  execFileSync('python3', [
+    '-c',
+    'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); t=[r[0] for r in c.execute("select name from sqlite_master where name like \'%schema_version%\'")][0]; ' +
+      'cols=[r[1] for r in c.execute("pragma table_info(%s)" % t)]; c.execute("insert into %s(%s) values (999%s)" % (t, cols[0], ",0"*(len(cols)-1))); c.commit()',
+    newer,
+  ]);
+  assert.throws(() => quire.open(`sqlite:${newer}`, CHEAP), quireError('QUIRE_ENOTSUP'));
+  // a stored row edited behind quire's back: the audit chain names it, and a record that is not
+  // valid JSON any more is refused as corrupt
+  const edited = path.join(dir, 'edited.db');
+  const db = quire.open(`sqlite:${edited}`, CHEAP);
+  db.system().tenants.create({ slug: 'acme', name: 'Acme' });
+  db.close();
+  execFileSync('python3', [
+    '-c',
+    'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("drop trigger if exists audit_log_no_update"); ' +
+      '[c.execute("drop trigger %s" % r[0]) for r in c.execute("select name from sqlite_master where type=\'trigger\'").fetchall()]; ' +
+      'c.execute("update tenants set settings = \'{not json\'"); c.commit()',
+    edited,
+  ]);
+  const again = quire.open(`sqlite:${edited}`, CHEAP);
+  assert.throws(() => again.system().tenants.get('acme'), quireError('QUIRE_ECORRUPT'));
+  again.close();
+});
+
+test('QUIRE_EINTERNAL and QUIRE_ENOTSUP have names (EINTERNAL is a bug: not reachable on purpose)', () => {
+  assert.equal(quire.statusName(quire.codes.QUIRE_EINTERNAL), 'QUIRE_EINTERNAL');
+  assert.equal(quire.statusName(quire.codes.QUIRE_ENOTSUP), 'QUIRE_ENOTSUP');
+});
+
+test('misuse: closed databases', () => {
+  const { db, admin, ctx } = world({ ann: 'admin' });
+  db.close();
+  assert.throws(() => db.system(), quireError('QUIRE_EINVAL', /closed/));
+  assert.throws(() => db.context({ tenant: 'acme', user: 1 }), quireError('QUIRE_EINVAL', /closed/));
+  assert.throws(() => db.login('acme', 'ann', 'ann password'), quireError('QUIRE_EINVAL'));
+  assert.throws(() => db.transaction(admin, () => {}), quireError('QUIRE_EINVAL'));
+  assert.throws(() => admin.tenants.get('acme'), quireError('QUIRE_EINVAL'));
+  assert.throws(() => ctx.ann.posts.create({ title: 'Late' }), quireError('QUIRE_EINVAL'));
+  assert.throws(() => ctx.ann.posts.list(), quireError('QUIRE_EINVAL'));
+  assert.throws(() => ctx.ann.audit.verify(), quireError('QUIRE_EINVAL'));
+  ctx.ann.free();
+  admin.free();
+  db.close();
+});
+
+test('misuse: handles that are not handles, wrong types, NUL bytes', () => {
+  const db = openDb();
+  const admin = db.system();
+  // a Context around something that is not a context handle
+  for (const bogus of [{}, 1, null, 'ctx']) {
+    const fake = new quire.Context(bogus, db);
+    assert.throws(() => fake.info(), TypeError);
+    assert.throws(() => fake.tenants.list(), TypeError);
+    assert.throws(() => fake.free(), TypeError);
+  }
+  assert.throws(() => new quire.Database({}).system(), TypeError);
+  assert.throws(() => admin.tenants.get('ac\0me'), TypeError);
+  assert.throws(() => admin.tenants.create(null), quireError('QUIRE_EINVAL'));
+  assert.throws(() => admin.tenants.create('acme'), TypeError);
+  assert.throws(() => admin.tenants.create({ slug: 'x'.repeat(70), name: 'Long' }), quireError('QUIRE_EINVAL'));
+  assert.throws(() => admin.users.get(2 ** 60), TypeError);
+  assert.throws(() => admin.users.get(Infinity), TypeError);
+  assert.throws(() => admin.users.get(1n << 70n), RangeError);
+  assert.throws(() => admin.users.get(-1), quireError('QUIRE_ENOTFOUND'));
+  assert.throws(() => admin.posts.get(1), (e) => e instanceof quire.QuireError);
+  assert.throws(() => admin.tenants.list({ limit: 1.5 }), TypeError);
+  assert.throws(() => admin.tenants.list([]), TypeError);
+  assert.throws(() => admin.tenants.create({ slug: 'deep', name: 'Deep', settings: JSON.parse('['.repeat(150) + ']'.repeat(150)) }), TypeError);
+  let nested = {};
+  const root = nested;
+  for (let i = 0; i < 150; i++) nested = nested.a = {};
+  assert.throws(() => admin.tenants.create({ slug: 'deep', name: 'Deep', settings: root }), quireError('QUIRE_EINVAL'));
+  const cyclic = {};
+  cyclic.self = cyclic;
+  assert.throws(() => admin.tenants.create({ slug: 'cyc', name: 'Cyc', settings: cyclic }), TypeError);
+  db.close();
+});
