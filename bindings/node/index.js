@@ -556,14 +556,27 @@ function runTransaction(ctx, fn) {
   context(ctx);
   if (typeof fn !== 'function') throw C.fail('fn', 'a function', fn);
   const db = ctx.database;
-  return native.ctx_transaction(ctx._h, (handle) => {
-    const tx = new Context(handle, db);
-    const result = fn(tx);
-    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-      throw new TypeError('the transaction body must be synchronous (it returned a promise)');
-    }
-    return result;
-  });
+  let result;
+  let failed = false;
+  let error;
+  try {
+    native.ctx_transaction(ctx._h, (handle) => {
+      try {
+        result = fn(new Context(handle, db));
+        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+          throw new TypeError('the transaction body must be synchronous (it returned a promise)');
+        }
+      } catch (err) {
+        failed = true;
+        error = err;
+        throw err;
+      }
+    });
+  } catch (err) {
+    if (!failed) throw err;
+  }
+  if (failed) throw error;
+  return result;
 }
 
 class Database {

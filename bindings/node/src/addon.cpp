@@ -393,11 +393,11 @@ Napi::Value AuditExportTo(const Napi::CallbackInfo& info) {
 }
 
 // transaction(ctx, fn): fn(txHandle) runs inside quire_ctx_transaction's body. A throw rolls back
-// and is rethrown as is; a quire error thrown by fn keeps its status as the body's status.
+// and is rethrown; a quire error thrown by fn keeps its status as the body's status. (index.js
+// keeps fn's result and the exact value thrown: references to primitives need Node-API 10.)
 struct TxState {
   Napi::Env env;
   Napi::Function fn;
-  Napi::Reference<Napi::Value> result;
   bool threw = false;
   Napi::Error error;
 };
@@ -410,8 +410,7 @@ quire_status tx_body(quire_ctx* tx, void* user_data) {
   auto* h = handle.As<Napi::External<CtxHandle>>().Data();
   quire_status status = QUIRE_OK;
   try {
-    Napi::Value value = state->fn.Call({handle});
-    state->result = Napi::Persistent(value);
+    state->fn.Call({handle});
   } catch (const Napi::Error& e) {
     state->threw = true;
     state->error = e;
@@ -429,14 +428,14 @@ quire_status tx_body(quire_ctx* tx, void* user_data) {
 Napi::Value CtxTransaction(const Napi::CallbackInfo& info) {
   Arg<quire_ctx*> ctx(info, 0);
   if (!info[1].IsFunction()) type_error(info.Env(), "argument 2 must be a function");
-  TxState state{info.Env(), info[1].As<Napi::Function>(), {}, false, Napi::Error()};
+  TxState state{info.Env(), info[1].As<Napi::Function>(), false, Napi::Error()};
   auto* data = info.Env().GetInstanceData<AddonData>();
   ++data->transaction_depth;
   quire_status status = quire_ctx_transaction(ctx.get(), tx_body, &state);
   --data->transaction_depth;
   if (state.threw) throw state.error;
   if (status != QUIRE_OK) throw last_error(info.Env(), status);
-  return state.result.IsEmpty() ? info.Env().Undefined() : state.result.Value();
+  return info.Env().Undefined();
 }
 
 #define QUIRE_FN(js, c) exports.Set(js, Napi::Function::New<Caller<c>::run>(env, js))

@@ -176,6 +176,18 @@ test('transactions: commit, rollback on throw, return value, nesting', () => {
     (err) => err === boom,
   );
   assert.throws(() => admin.tenants.get('three'), quireError('QUIRE_ENOTFOUND'));
+  // whatever is thrown comes back as is, primitives too
+  assert.throws(
+    () =>
+      db.transaction(admin, (tx) => {
+        tx.tenants.create({ slug: 'three', name: 'Three' });
+        throw 'a plain string';
+      }),
+    (err) => err === 'a plain string',
+  );
+  assert.throws(() => admin.tenants.get('three'), quireError('QUIRE_ENOTFOUND'));
+  assert.equal(db.transaction(admin, () => undefined), undefined);
+  assert.equal(db.transaction(admin, () => 'text'), 'text');
 
   // a quire error inside the body is rethrown as is, and rolls back
   assert.throws(
