@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 import quire
-from conftest import PASSWORD, World, requires
+from conftest import PASSWORD, World
 
 
 def test_tenant_record(world: World) -> None:

@@ -129,7 +129,7 @@ def test_close_inside_a_transaction_is_refused(world: World) -> None:
 
     with pytest.raises(quire.InvalidArgument, match="inside one of its transactions"):
         world.db.transaction(world.admin, body)
-    with world.db.transaction(world.admin) as tx:
+    with world.db.transaction(world.admin):
         with pytest.raises(quire.InvalidArgument, match="inside one of its transactions"):
             world.db.close()
     assert not world.db.closed
