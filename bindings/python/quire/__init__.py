@@ -41,8 +41,11 @@ Two forms are offered:
   made through `tx` is handed to that thread and run there (the thread that owns the handle, as
   quire.h requires), and __exit__ tells the body to return OK (commit) or fail (roll back), then
   waits for the commit and raises its error, if any. Each call through `tx` costs a thread
-  hand-off (tens of microseconds). Nested transactions work in both forms (a nested one's failure
-  undoes only what it did).
+  hand-off (tens of microseconds); `tx` may be used from any thread while the block is open.
+
+Transactions nest (a nested one's failure undoes only what it did): with in with, callable in
+with, callable in callable. The callable form's `tx` belongs to the body's thread, so another
+thread using it, or a with-form nested in it, is refused with InvalidArgument.
 
 Inside a transaction use `tx` (or contexts made from it with tx.with_request) only: a write through
 another context of the same database waits for the transaction's write lock and fails with

@@ -528,7 +528,7 @@ def _run_transaction(ctx: "Context", handle: c_void_p, fn: Callable[["Context"],
     outcome: Dict[str, Any] = {}
 
     def body(tx_ptr: int, _user_data: Any) -> int:
-        tx = Context(db, _Handle(tx_ptr, None, "", _TX_OVER))
+        tx = Context(db, _Handle(tx_ptr, None, "", _TX_OVER), owner=threading.get_ident())
         db._enter_tx()
         try:
             outcome["value"] = fn(tx)
@@ -565,6 +565,11 @@ class Transaction:
         if self._lane is not None:
             raise InvalidArgument("this transaction was already entered; call db.transaction again")
         ctx, db, signal = self._ctx, self._db, self._signal
+        if ctx._owner:
+            raise InvalidArgument(
+                "a with-form transaction cannot nest in a callable-form one (its context belongs"
+                " to the body's thread): use db.transaction(tx, fn) inside it"
+            )
         lane = self._lane = _Lane()
         outer = ctx._lane
 
@@ -664,10 +669,14 @@ class Context:
         handle: _Handle,
         lane: Optional[_Lane] = None,
         session: Optional[Session] = None,
+        owner: int = 0,
     ) -> None:
         self._db = db
         self._handle = handle
         self._lane = lane
+        # A callable-form transaction's context: the thread running the body, the only one that
+        # may use it (quire.h). 0 for every other context.
+        self._owner = owner
         #: The session of a context made by db.login (token, expires_at), else None.
         self.session = session
 
@@ -730,6 +739,11 @@ class Context:
     def _run(self, fn: Callable[[c_void_p], T]) -> T:
         if self._db._closed:
             raise InvalidArgument("the database of this context is closed")
+        if self._owner and self._owner != threading.get_ident():
+            raise InvalidArgument(
+                "this transaction context belongs to the thread running the transaction's body;"
+                " use it there, or use the with-form transaction, whose context any thread may use"
+            )
         ptr = self._handle.acquire()
         try:
             if self._lane is None:
@@ -761,7 +775,8 @@ class Context:
         Made from a transaction's context, it joins that transaction."""
         request = _request(ip, user_agent, request_id) or b"{}"
         ptr = self._run(lambda ctx: _lib.call_handle("quire_ctx_with_request", ctx, request))
-        return Context(self._db, _Handle(ptr, "quire_ctx_free", "the context"), lane=self._lane)
+        return Context(self._db, _Handle(ptr, "quire_ctx_free", "the context"), lane=self._lane,
+                       owner=self._owner)
 
     def __repr__(self) -> str:
         return f"<quire.Context of {self._db!r}{' closed' if self.closed else ''}>"

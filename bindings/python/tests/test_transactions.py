@@ -154,3 +154,25 @@ def test_transaction_argument_checks(world: World) -> None:
         world.db.transaction("acme")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         world.db.transaction(world.admin, 42)  # type: ignore[arg-type]
+
+
+def test_callable_tx_belongs_to_the_body_thread(world: World) -> None:
+    seen: list = []
+
+    def body(tx: quire.Context) -> None:
+        def other() -> None:
+            try:
+                tx.tenants.get("acme")
+            except quire.Error as error:
+                seen.append(error)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+        with pytest.raises(quire.InvalidArgument, match="cannot nest"):
+            with world.db.transaction(tx):
+                pass
+        tx.with_request(request_id="r").tenants.get("acme")  # derived: same thread, fine
+
+    world.db.transaction(world.admin, body)
+    assert isinstance(seen[0], quire.InvalidArgument) and "belongs to the thread" in seen[0].message
