@@ -156,8 +156,8 @@ def _request(ip: Any, user_agent: Any, request_id: Any) -> Optional[bytes]:
     return _json(request, "request") if request else None
 
 
-def _loads(text: str) -> Any:
-    return json.loads(text)
+_loads = json.loads
+_call_string = _lib.call_string
 
 
 # ---- handles ------------------------------------------------------------------------------------
@@ -753,10 +753,22 @@ class Context:
             self._handle.release()
 
     def _string(self, name: str, *args: Any) -> str:
-        return self._run(lambda ctx: _lib.call_string(name, ctx, *args))
+        # _run inlined: this is every call's path.
+        if self._db._closed:
+            raise InvalidArgument("the database of this context is closed")
+        if self._owner and self._owner != threading.get_ident():
+            return self._run(lambda ctx: _lib.call_string(name, ctx, *args))  # raises
+        handle = self._handle
+        ptr = handle.acquire()
+        try:
+            if self._lane is None:
+                return _call_string(name, ptr, *args)
+            return self._lane.call(lambda: _call_string(name, ptr, *args))
+        finally:
+            handle.release()
 
     def _json(self, name: str, *args: Any) -> Any:
-        return json.loads(self._run(lambda ctx: _lib.call_string(name, ctx, *args)))
+        return _loads(self._string(name, *args))
 
     def _void(self, name: str, *args: Any) -> None:
         self._run(lambda ctx: _lib.call(name, ctx, *args))

@@ -311,20 +311,35 @@ def raise_last(status: int) -> None:
     raise error_for(code, message or f"quire call failed with status {status}", detail)
 
 
+# The declared functions by name, filled on first use of each (a plain dict read on the hot path).
+_bound: Dict[str, Any] = {}
+
+
+def fn(name: str) -> Any:
+    """The declared C function `name` (NotSupported when the loaded library lacks it)."""
+    found = _bound.get(name)
+    if found is None:
+        found = _bound[name] = lib().function(name)
+    return found
+
+
 def take_string(pointer: c_void_p) -> Optional[str]:
     """Copies a char* the library handed over, then releases it with quire_free."""
     address = pointer.value
     if not address:
         return None
     try:
-        return ctypes.string_at(address).decode("utf-8")
+        return _string_at(address).decode("utf-8")
     finally:
-        lib().free(address)
+        fn("quire_free")(address)
+
+
+_string_at = ctypes.string_at
 
 
 def call(name: str, *args: Any) -> None:
     """Calls a function without out-parameters; raises on failure."""
-    status = lib().function(name)(*args)
+    status = fn(name)(*args)
     if status != QUIRE_OK:
         raise_last(status)
 
@@ -332,20 +347,23 @@ def call(name: str, *args: Any) -> None:
 def call_string(name: str, *args: Any) -> str:
     """Calls a function whose first parameter is a char** out-parameter; returns the text."""
     out = c_void_p()
-    status = lib().function(name)(byref(out), *args)
+    status = fn(name)(byref(out), *args)
     if status != QUIRE_OK:
         take_string(out)  # NULL on failure by contract; released anyway if not
         raise_last(status)
-    text = take_string(out)
-    if text is None:
+    address = out.value
+    if not address:
         raise error_for(-11, f"{name} succeeded but returned NULL")
-    return text
+    try:
+        return _string_at(address).decode("utf-8")
+    finally:
+        fn("quire_free")(address)
 
 
 def call_handle(name: str, *args: Any) -> int:
     """Calls a function whose first parameter is a handle out-parameter; returns the handle."""
     out = c_void_p()
-    status = lib().function(name)(byref(out), *args)
+    status = fn(name)(byref(out), *args)
     if status != QUIRE_OK:
         raise_last(status)
     if not out.value:
@@ -357,7 +375,7 @@ def call_login(*args: Any) -> Tuple[int, str]:
     """quire_db_login: (context handle, session JSON)."""
     ctx = c_void_p()
     session = c_void_p()
-    status = lib().function("quire_db_login")(byref(ctx), byref(session), *args)
+    status = fn("quire_db_login")(byref(ctx), byref(session), *args)
     if status != QUIRE_OK:
         take_string(session)
         raise_last(status)
@@ -368,7 +386,7 @@ def call_login(*args: Any) -> Tuple[int, str]:
 
 def call_int64(name: str, *args: Any) -> int:
     out = c_int64()
-    status = lib().function(name)(byref(out), *args)
+    status = fn(name)(byref(out), *args)
     if status != QUIRE_OK:
         raise_last(status)
     return out.value

@@ -7,6 +7,7 @@ fields a newer library adds are ignored, as quire.h asks of readers.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import (
@@ -27,16 +28,22 @@ T = TypeVar("T")
 R = TypeVar("R", bound="_Record")
 
 
+_UTC = timezone.utc
+_PARSES_Z = sys.version_info >= (3, 11)  # datetime.fromisoformat reads "Z" from 3.11 on
+
+
 def parse_time(text: Optional[str]) -> Optional[datetime]:
     """An RFC 3339 time of quire ("2026-11-23T14:07:08.123Z") as an aware datetime in UTC."""
-    if text is None or text == "":
+    if not text:
         return None
-    if text.endswith("Z"):
+    if _PARSES_Z and text[-1] == "Z":
+        return datetime.fromisoformat(text)  # tzinfo is timezone.utc
+    if text[-1] == "Z":
         text = text[:-1] + "+00:00"
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=_UTC)
+    return value.astimezone(_UTC)
 
 
 def format_time(value: Any, name: str) -> str:
@@ -56,23 +63,30 @@ class _Record:
 
     _times: Tuple[str, ...] = ()
     _renames: Dict[str, str] = {}
-    _field_names: Optional[Tuple[str, ...]] = None
+
+    @classmethod
+    def _plan(cls) -> Tuple[Tuple[Tuple[str, str], ...], Tuple[Tuple[str, str], ...]]:
+        plan = cls.__dict__.get("_plan_cache")
+        if plan is None:
+            names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+            plain = tuple((n, cls._renames.get(n, n)) for n in names if n not in cls._times)
+            times = tuple((n, cls._renames.get(n, n)) for n in names if n in cls._times)
+            plan = (plain, times)
+            setattr(cls, "_plan_cache", plan)
+        return plan  # type: ignore[no-any-return]
 
     @classmethod
     def from_json(cls: Type[R], data: Dict[str, Any]) -> R:
-        names = cls.__dict__.get("_field_names_cache")
-        if names is None:
-            names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-            setattr(cls, "_field_names_cache", names)
-        renames = cls._renames
-        kwargs: Dict[str, Any] = {}
-        for name in names:
-            key = renames.get(name, name)
+        plain, times = cls._plan()
+        kwargs = {name: data[key] for name, key in plain if key in data}
+        for name, key in times:
             if key in data:
-                kwargs[name] = data[key]
-        for name in cls._times:
-            if name in kwargs:
-                kwargs[name] = parse_time(kwargs[name])
+                kwargs[name] = parse_time(data[key])
+        if len(kwargs) == len(plain) + len(times):
+            # Every field is there (the usual case): skip the generated __init__'s defaults.
+            record = object.__new__(cls)
+            record.__dict__.update(kwargs)
+            return record
         return cls(**kwargs)  # type: ignore[call-arg]
 
 
