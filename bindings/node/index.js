@@ -52,6 +52,13 @@ class QuireError extends Error {
 }
 native.setErrorClass(QuireError);
 
+C.hooks.badOutput = (err) => {
+  const e = new QuireError(`the library returned a record that is not valid JSON (${err.message}): stored data is damaged`);
+  e.code = 'QUIRE_ECORRUPT';
+  e.status = -10;
+  return e;
+};
+
 const codes = Object.freeze({
   QUIRE_OK: 0,
   QUIRE_EINVAL: -1,

@@ -52,8 +52,18 @@ function toJs(value) {
   return out;
 }
 
+// Output that is not JSON (the library embeds stored JSON columns as they are): raised as
+// the error that `badOutput` makes (index.js: a QuireError with code QUIRE_ECORRUPT).
+const hooks = { badOutput: (err) => err };
+
 function decode(text) {
-  return toJs(JSON.parse(text));
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw hooks.badOutput(err, text);
+  }
+  return toJs(value);
 }
 
 function describe(value) {
@@ -170,6 +180,7 @@ function snakeDeep(value) {
 }
 
 module.exports = {
+  hooks,
   camel,
   snake,
   toJs,

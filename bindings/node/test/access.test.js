@@ -12,9 +12,15 @@ test('audit: query, head, verify, export', () => {
   assert.throws(() => ctx.bob.posts.publish(post.id), (e) => ['QUIRE_EPERM', 'QUIRE_ENOTFOUND'].includes(e.code));
 
   const page = ann.audit.query({ resourceType: 'post', limit: 50 });
-  assert.ok(page.items.length >= 2);
-  const e = page.items[0]; // newest first
+  assert.ok(page.items.length >= 3);
+  // newest first: bob's denied publish, then ann's update
+  assert.equal(page.items[0].action, 'post.publish');
+  assert.equal(page.items[0].outcome, 'denied');
+  assert.equal(page.items[0].actorId, users.bob.id);
+  assert.equal(ann.audit.query({ outcome: 'denied' }).items.length, 1);
+  const e = page.items[1];
   assert.equal(e.action, 'post.update');
+  assert.equal(e.outcome, 'ok');
   assert.equal(e.resourceId, String(post.id));
   assert.equal(e.actorType, 'user');
   assert.equal(e.actorId, users.ann.id);
@@ -53,7 +59,8 @@ test('audit: query, head, verify, export', () => {
   assert.throws(() => ann.audit.exportTo('jsonl', () => { throw new Error('disk full'); }), /disk full/);
   assert.throws(() => ann.audit.export('xml'), quireError('QUIRE_EINVAL'));
   // the system chain (tenant-less system context)
-  assert.ok(admin.audit.query().items.some((x) => x.action === 'tenant.create'));
+  assert.ok(admin.audit.query().items.some((x) => x.action === 'user.create' && x.tenantId === 0));
+  assert.ok(db.system('acme').audit.query({ action: 'tenant.create' }).items.length === 1);
   assert.equal(admin.audit.purgeBefore(new Date(0)), 0);
   db.close();
 });
@@ -105,6 +112,8 @@ test('keys: create, contextFromKey, list, rotate, revoke', () => {
   const kctx = db.contextFromKey(text, { requestId: 'k-1' });
   assert.equal(kctx.info().actorType, 'api_key');
   const p = kctx.posts.create({ title: 'By a robot' });
+  assert.equal(p.title, 'By a robot');
+  ctx.ann.posts.publish(p.id);
   assert.equal(kctx.posts.get(p.id).title, 'By a robot');
   assert.throws(() => kctx.posts.publish(p.id), quireError('QUIRE_EPERM'));
   const second = ctx.ann.keys.create('deploy', ['post.read'], { expiresAt: new Date(Date.now() + 86400e3) });
