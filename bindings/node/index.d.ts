@@ -2,8 +2,6 @@
 // Date times; JSON-object fields (settings, seo, fields, oldValues, newValues) are the caller's own
 // objects, their keys untouched. Ids are numbers (a bigint is accepted wherever an id goes in).
 
-/// <reference types="node" />
-
 export type Id = number | bigint;
 /** A tenant by slug ("acme") or by id. */
 export type TenantRef = string | number | bigint;
