@@ -15,27 +15,6 @@
 #include <string>
 #include <string_view>
 
-namespace {
-
-// PostgreSQL variants that need a store the PostgreSQL backend does not have yet: there its methods
-// fail with not_supported (src/storage/postgres/pg_unsupported.hpp). They are skipped, and said to
-// be. Patterns are doctest's (`*`, `?`; no commas). Remove a line when its store lands.
-struct Unsupported {
-  std::string_view tests;
-  std::string_view needs;
-};
-constexpr Unsupported unsupported_on_postgres[] = {
-    {"posts: *", "posts"},
-    {"versions: *", "versions"},
-    {"tenants: memberships add?*", "custom roles"},  // an unknown role name is looked up
-};
-
-std::string describe(const Unsupported& entry, bool first) {
-  return (first ? "" : ", ") + std::string(entry.tests) + " (" + std::string(entry.needs) + ")";
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   doctest::Context context;
   context.applyCommandLine(argc, argv);
@@ -50,16 +29,6 @@ int main(int argc, char** argv) {
     const char* postgres = std::getenv("QUIRE_TEST_POSTGRES_URL");
     if (postgres == nullptr || *postgres == '\0') {
       context.addFilter("test-case-exclude", "*PostgresServer*,postgres*");
-    } else {
-      std::string skipped;
-      for (const auto& entry : unsupported_on_postgres) {
-        context.addFilter("test-case-exclude",
-                          (std::string(entry.tests) + "<quire::test::PostgresServer>").c_str());
-        skipped += describe(entry, skipped.empty());
-      }
-      std::fprintf(stderr,
-                   "quire: skipped on PostgreSQL, whose backend lacks their stores yet: %s\n",
-                   skipped.c_str());
     }
   }
   return context.run();

@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
 #include "engines/audit_chain.hpp"
 
 namespace quire::detail {
@@ -83,6 +88,18 @@ Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ct
   entry.hash = entry_hash(entry);
   QUIRE_TRY(tx.audit().append(entry));
   return entry;
+}
+
+bool is_retryable(const Error& error) noexcept {
+  return error.code == Errc::busy && error.backend_detail.starts_with(storage::retryable_detail);
+}
+
+void retry_backoff(int attempt) noexcept {
+  // 2, 4, 8, 16 ms, capped at 50, each with up to as much again at random.
+  const int base = std::min(50, 1 << std::clamp(attempt, 1, 6));
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  const int wait = base + static_cast<int>(jitter() % static_cast<unsigned>(base + 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(wait));
 }
 
 void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept {

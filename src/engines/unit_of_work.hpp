@@ -62,30 +62,59 @@ Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ct
 // that transaction has ended.
 void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept;
 
+// How many times a unit of its own transaction runs when the backend reports a retryable
+// failure (a serialization failure or a deadlock on PostgreSQL), before the failure is returned.
+inline constexpr int unit_attempts = 5;
+
+// Whether `error` says the whole transaction may simply run again: the backend marks such an
+// error's backend_detail with storage::retryable_detail (a serialization failure or deadlock on
+// PostgreSQL; SQLite, with its single writer, never does).
+bool is_retryable(const Error& error) noexcept;
+
+// Sleeps before attempt `attempt` + 1: a few milliseconds, doubling, with random jitter, so that
+// the transactions that collided do not collide again in step.
+void retry_backoff(int attempt) noexcept;
+
+// Whether units of `ctx` join an explicit transaction (Database::transaction).
+inline bool joins_explicit(const ContextState& ctx) noexcept {
+  return ctx.explicit_transaction && ctx.explicit_transaction->transaction != nullptr;
+}
+
 // Runs `body(unit)` as one unit of work and returns what it returned. Any exception the body
-// lets out becomes an Error and rolls the unit back.
+// lets out becomes an Error and rolls the unit back. A unit of its own transaction that fails in a
+// retryable way (see is_retryable) is rolled back and run again, up to unit_attempts times in all:
+// the body must be safe to run again, which it is as long as all it changes is in the
+// transaction. Inside an explicit transaction nothing is retried (only its caller can run the
+// whole transaction again): the error goes back as it is, Errc::busy.
 template <class Body>
 auto run_unit(const ContextState& ctx, storage::Access access, Body&& body) noexcept
     -> decltype(body(std::declval<Unit&>())) {
-  std::optional<AuditRecord> denied;
-  auto result = [&]() -> decltype(body(std::declval<Unit&>())) {
-    try {
-      QUIRE_TRY(auto unit, Unit::begin(ctx, access));
-      auto outcome = body(unit);
-      if (outcome) {
-        QUIRE_TRY(unit.commit());
-      } else if (outcome.error().code == Errc::permission_denied) {
-        denied = std::move(unit.denied());
+  for (int attempt = 1;; ++attempt) {
+    std::optional<AuditRecord> denied;
+    auto result = [&]() -> decltype(body(std::declval<Unit&>())) {
+      try {
+        QUIRE_TRY(auto unit, Unit::begin(ctx, access));
+        auto outcome = body(unit);
+        if (outcome) {
+          QUIRE_TRY(unit.commit());
+        } else if (outcome.error().code == Errc::permission_denied) {
+          denied = std::move(unit.denied());
+        }
+        return outcome;
+      } catch (const std::bad_alloc&) {
+        return fail(Errc::internal, "out of memory");
+      } catch (const std::exception& e) {
+        return fail(Errc::internal, e.what());
       }
-      return outcome;
-    } catch (const std::bad_alloc&) {
-      return fail(Errc::internal, "out of memory");
-    } catch (const std::exception& e) {
-      return fail(Errc::internal, e.what());
+    }();
+    if (!result && attempt < unit_attempts && is_retryable(result.error()) &&
+        !joins_explicit(ctx)) {
+      retry_backoff(attempt);
+      continue;
     }
-  }();
-  if (denied) audit_denial(ctx, *denied);
-  return result;
+    if (denied) audit_denial(ctx, *denied);
+    return result;
+  }
 }
 
 template <class Body>

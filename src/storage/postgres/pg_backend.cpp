@@ -8,7 +8,6 @@
 #include "storage/postgres/pg_schema.hpp"
 #include "storage/postgres/pg_session.hpp"
 #include "storage/postgres/pg_stores.hpp"
-#include "storage/postgres/pg_unsupported.hpp"
 
 namespace quire::storage::postgres {
 
@@ -25,7 +24,13 @@ class PgTransaction final : public Transaction {
         tenants_(session_),
         users_(session_),
         members_(session_),
-        audit_(session_) {}
+        audit_(session_),
+        posts_(session_),
+        versions_(session_),
+        roles_(session_),
+        grants_(session_),
+        keys_(session_),
+        sessions_(session_) {}
 
   PgTransaction(const PgTransaction&) = delete;
   PgTransaction& operator=(const PgTransaction&) = delete;
@@ -40,7 +45,6 @@ class PgTransaction final : public Transaction {
   UserStore& users() noexcept override { return users_; }
   MemberStore& members() noexcept override { return members_; }
   AuditStore& audit() noexcept override { return audit_; }
-  // Not yet on PostgreSQL, from here on: every call fails with not_supported (pg_unsupported.hpp).
   PostStore& posts() noexcept override { return posts_; }
   VersionStore& versions() noexcept override { return versions_; }
   RoleStore& roles() noexcept override { return roles_; }
@@ -65,12 +69,12 @@ class PgTransaction final : public Transaction {
   PgUserStore users_;
   PgMemberStore members_;
   PgAuditStore audit_;
-  PgUnsupportedPostStore posts_;
-  PgUnsupportedVersionStore versions_;
-  PgUnsupportedRoleStore roles_;
-  PgUnsupportedGrantStore grants_;
-  PgUnsupportedKeyStore keys_;
-  PgUnsupportedSessionStore sessions_;
+  PgPostStore posts_;
+  PgVersionStore versions_;
+  PgRoleStore roles_;
+  PgGrantStore grants_;
+  PgKeyStore keys_;
+  PgSessionStore sessions_;
 };
 
 // Row-level security does nothing for a superuser or a BYPASSRLS role, so quire refuses to run as

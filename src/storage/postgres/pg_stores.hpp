@@ -69,6 +69,112 @@ class PgAuditStore final : public AuditStore {
   Session& db_;
 };
 
+class PgPostStore final : public PostStore {
+ public:
+  explicit PgPostStore(Session& session) noexcept : db_(session) {}
+  Result<PostId> insert(const Post& post) noexcept override;
+  Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept override;
+  Result<std::optional<Post>> find_by_slug(TenantId tenant, std::string_view type,
+                                           std::string_view slug) noexcept override;
+  Result<std::optional<PostId>> find_old_slug(TenantId tenant, std::string_view type,
+                                              std::string_view slug) noexcept override;
+  Result<bool> slug_taken(TenantId tenant, std::string_view type, std::string_view slug,
+                          PostId except) noexcept override;
+  Result<void> add_old_slug(TenantId tenant, std::string_view type, std::string_view slug,
+                            PostId post) noexcept override;
+  Result<void> update(const Post& before, const Post& after) noexcept override;
+  Result<void> purge(const Post& post) noexcept override;
+  Result<std::vector<Post>> list(TenantId tenant, const PostScan& scan) noexcept override;
+  Result<std::int64_t> count(TenantId tenant) noexcept override;
+  Result<std::vector<TermCount>> categories(TenantId tenant) noexcept override;
+  Result<std::vector<TermCount>> tags(TenantId tenant) noexcept override;
+  Result<std::vector<PostId>> due(TenantId tenant, Timestamp now) noexcept override;
+  Result<std::vector<SearchHit>> search(TenantId tenant, std::string_view match,
+                                        bool published_only, unsigned limit) noexcept override;
+
+ private:
+  Session& db_;
+};
+
+class PgVersionStore final : public VersionStore {
+ public:
+  explicit PgVersionStore(Session& session) noexcept : db_(session) {}
+  Result<void> insert(const VersionRow& row) noexcept override;
+  Result<std::optional<VersionRow>> find(TenantId tenant, PostId post,
+                                         std::int64_t number) noexcept override;
+  Result<std::vector<Version>> list(TenantId tenant, PostId post) noexcept override;
+  Result<std::int64_t> prune(TenantId tenant, PostId post, std::int64_t keep,
+                             std::int64_t protect) noexcept override;
+  Result<void> purge(TenantId tenant, PostId post) noexcept override;
+  Result<void> save_autosave(TenantId tenant, const Autosave& autosave) noexcept override;
+  Result<std::optional<Autosave>> find_autosave(TenantId tenant, PostId post,
+                                                UserId user) noexcept override;
+  Result<bool> delete_autosave(TenantId tenant, PostId post, UserId user) noexcept override;
+
+ private:
+  Session& db_;
+};
+
+class PgRoleStore final : public RoleStore {
+ public:
+  explicit PgRoleStore(Session& session) noexcept : db_(session) {}
+  Result<std::optional<Role>> find(TenantId tenant, std::string_view name) noexcept override;
+  Result<std::vector<Role>> list(TenantId tenant) noexcept override;
+  Result<void> save(TenantId tenant, const Role& role) noexcept override;
+  Result<void> remove(TenantId tenant, std::string_view name) noexcept override;
+  Result<std::int64_t> holders(TenantId tenant, std::string_view name) noexcept override;
+
+ private:
+  Session& db_;
+};
+
+class PgGrantStore final : public GrantStore {
+ public:
+  explicit PgGrantStore(Session& session) noexcept : db_(session) {}
+  Result<std::optional<GrantLevel>> find(TenantId tenant, const ResourceRef& resource,
+                                         UserId user) noexcept override;
+  Result<void> save(const Grant& grant) noexcept override;
+  Result<void> remove(TenantId tenant, const ResourceRef& resource, UserId user) noexcept override;
+  Result<void> remove_all(TenantId tenant, const ResourceRef& resource) noexcept override;
+
+ private:
+  Session& db_;
+};
+
+class PgKeyStore final : public KeyStore {
+ public:
+  explicit PgKeyStore(Session& session) noexcept : db_(session) {}
+  Result<std::int64_t> insert(const KeyRow& row) noexcept override;
+  Result<std::optional<KeyRow>> find_by_public_id(std::string_view public_id) noexcept override;
+  Result<std::optional<KeyRow>> find(TenantId tenant, std::int64_t id) noexcept override;
+  Result<std::vector<ApiKey>> list(TenantId tenant) noexcept override;
+  Result<void> update(const KeyRow& row) noexcept override;
+
+ private:
+  Session& db_;
+};
+
+class PgSessionStore final : public SessionStore {
+ public:
+  explicit PgSessionStore(Session& session) noexcept : db_(session) {}
+  Result<std::optional<std::string>> secret() noexcept override;
+  Result<void> set_secret(std::string_view secret) noexcept override;
+  Result<void> insert(const SessionRow& row) noexcept override;
+  Result<std::optional<SessionRow>> find(std::string_view jti) noexcept override;
+  Result<void> revoke(std::string_view jti, Timestamp at) noexcept override;
+  Result<std::pair<std::int64_t, Timestamp>> failures(TenantId tenant,
+                                                      UserId user) noexcept override;
+  Result<void> record_failure(TenantId tenant, UserId user, Timestamp at) noexcept override;
+  Result<void> clear_failures(TenantId tenant, UserId user) noexcept override;
+
+ private:
+  Session& db_;
+};
+
+// Raw bytes as a bytea parameter (hex form), and a bytea column (hex form, "\x…") as raw bytes.
+std::string bytea_param(std::string_view bytes);
+std::string bytea_bytes(const PgResult& result, int row, int column);
+
 // Every row of `result`, each read by `read(result, row)`.
 template <class Read>
 auto collect(const PgResult& result, Read read) {
