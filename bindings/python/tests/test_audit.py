@@ -30,7 +30,7 @@ def test_query(world: World) -> None:
     assert isinstance(entry.new, dict) and entry.new is entry.new_values
     assert entry.seq > page.items[1].seq
     assert [e.action for e in ctx.audit.query(action="post.create")] == ["post.create"]
-    assert [e.action for e in ctx.audit.query(resource_id=post.id)] == ["post.update", "post.create"]
+    assert [e.action for e in ctx.audit.query(resource_type="post", resource_id=post.id)] == ["post.update", "post.create"]
     assert ctx.audit.query(actor_id=world.bob.id).items == []
     small = ctx.audit.query(limit=1)
     assert len(small.items) == 1 and small.next_cursor
