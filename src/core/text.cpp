@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "core/validate.hpp"
@@ -41,13 +42,27 @@ std::string quote_term(std::string_view term) {
 }  // namespace
 
 std::string derive_excerpt(std::string_view markdown, std::size_t max_chars) {
-  std::string plain;
+  // Markdown to plain text with runs of spaces collapsed, in one pass that stops once the text
+  // holds max_chars + 2 characters: the cut below is decided by then (the text past the first
+  // max_chars + 1 characters only matters as "there is more"), so a long body costs no more than
+  // a short one.
+  std::string text;
+  std::size_t count = 0;
+  const auto emit = [&](char c) {
+    if (is_space(c)) {
+      if (text.empty() || text.back() == ' ') return;
+      c = ' ';
+    }
+    text += c;
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  };
+  const std::size_t enough = max_chars < SIZE_MAX - 2 ? max_chars + 2 : SIZE_MAX;
   bool at_line_start = true;
-  for (std::size_t i = 0; i < markdown.size(); ++i) {
+  for (std::size_t i = 0; i < markdown.size() && count < enough; ++i) {
     const char c = markdown[i];
     if (c == '\n' || c == '\r') {
       at_line_start = true;
-      plain += ' ';
+      emit(' ');
       continue;
     }
     if (at_line_start && (c == '#' || c == '>' || c == '-' || c == '+' || c == ' ')) continue;
@@ -59,16 +74,7 @@ std::string derive_excerpt(std::string_view markdown, std::size_t max_chars) {
       continue;
     }
     if (c == '*' || c == '_' || c == '`' || c == '[' || c == '!') continue;
-    plain += c;
-  }
-  // Collapse runs of spaces.
-  std::string text;
-  for (char c : plain) {
-    if (is_space(c)) {
-      if (!text.empty() && text.back() != ' ') text += ' ';
-    } else {
-      text += c;
-    }
+    emit(c);
   }
   while (!text.empty() && text.back() == ' ') text.pop_back();
 

@@ -1,9 +1,125 @@
 #include "engines/audit_chain.hpp"
 
+#include <array>
+#include <charconv>
+#include <string_view>
+
 #include "core/crypto.hpp"
 #include "core/json.hpp"
+#include "core/validate.hpp"
 
 namespace quire::detail {
+
+namespace {
+
+// nlohmann/json's dump of a string, for text that is valid UTF-8: the quote, the backslash and
+// control characters escaped (\b \f \n \r \t, the others as \u00xx), everything else as is.
+void append_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t plain = 0;  // start of the run not yet copied
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out += '"';
+}
+
+void append_integer(std::string& out, std::int64_t value) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  out.append(digits.data(), end);
+}
+
+void append_optional(std::string& out, const std::optional<std::string>& text) {
+  if (text) {
+    append_string(out, *text);
+  } else {
+    out += "null";
+  }
+}
+
+// The same bytes as building the object with nlohmann/json and dumping it, written directly. Only
+// for entries whose text is all valid UTF-8: nlohmann/json replaces invalid sequences, and the
+// general path below keeps that rule in one place.
+bool writes_directly(const AuditEntry& entry) {
+  const auto valid = [](const std::optional<std::string>& text) {
+    return !text || is_valid_utf8(*text);
+  };
+  return is_valid_utf8(entry.action) && is_valid_utf8(entry.resource_type) &&
+         is_valid_utf8(entry.resource_id) && is_valid_utf8(entry.outcome) &&
+         is_valid_utf8(entry.ip) && is_valid_utf8(entry.user_agent) &&
+         is_valid_utf8(entry.request_id) && valid(entry.old_values) && valid(entry.new_values);
+}
+
+std::string canonical_directly(const AuditEntry& entry) {
+  std::string out;
+  out.reserve(256 + (entry.old_values ? entry.old_values->size() * 9 / 8 : 0) +
+              (entry.new_values ? entry.new_values->size() * 9 / 8 : 0));
+  // Keys in nlohmann/json's order (std::map: bytewise).
+  out += "{\"action\":";
+  append_string(out, entry.action);
+  out += ",\"actor_id\":";
+  append_integer(out, entry.actor_id);
+  out += ",\"actor_type\":";
+  append_string(out, actor_type_name(entry.actor_type));
+  out += ",\"at\":";
+  append_integer(out, entry.at);
+  out += ",\"ip\":";
+  append_string(out, entry.ip);
+  out += ",\"new\":";
+  append_optional(out, entry.new_values);
+  out += ",\"old\":";
+  append_optional(out, entry.old_values);
+  out += ",\"outcome\":";
+  append_string(out, entry.outcome);
+  out += ",\"request_id\":";
+  append_string(out, entry.request_id);
+  out += ",\"resource_id\":";
+  append_string(out, entry.resource_id);
+  out += ",\"resource_type\":";
+  append_string(out, entry.resource_type);
+  out += ",\"seq\":";
+  append_integer(out, entry.seq);
+  out += ",\"tenant_id\":";
+  append_integer(out, entry.tenant_id);
+  out += ",\"user_agent\":";
+  append_string(out, entry.user_agent);
+  out += '}';
+  return out;
+}
+
+}  // namespace
 
 const std::string& genesis_hash() {
   static const std::string zeros(64, '0');
@@ -11,6 +127,7 @@ const std::string& genesis_hash() {
 }
 
 std::string canonical_entry(const AuditEntry& entry) {
+  if (writes_directly(entry)) return canonical_directly(entry);
   Json object = {
       {"tenant_id", entry.tenant_id},
       {"seq", entry.seq},

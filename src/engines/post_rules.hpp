@@ -11,6 +11,7 @@
 #include <quire/result.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/json.hpp"
@@ -62,6 +63,13 @@ Result<void> require_on(Unit& unit, std::string_view permission, const Post& pos
 // Whether the actor may see the post at all: published posts are for every member; the others
 // for those who may edit them. An invisible post is not_found, so drafts cannot be probed.
 Result<void> require_visible(Unit& unit, const Post& post);
+// The same with the actor's role already at hand (from visitor_role).
+Result<void> require_visible(Unit& unit, const Post& post, const Permissions& acting);
+// The acting role as require_visible finds it (a denial audited as post.read on the post).
+Result<Permissions> visitor_role(Unit& unit, const Post& post);
+// `acting` must grant `permission`; a denial is audited as `action` on post `post`.
+Result<void> require_granted(Unit& unit, const Permissions& acting, std::string_view permission,
+                             std::string action, PostId post);
 
 // ---- finding posts ----------------------------------------------------------------------------
 
@@ -74,6 +82,9 @@ Result<Post> find_live_post(Unit& unit, TenantId tenant, PostId id);
 
 // The post as its audit entries show it: the body by version and hash, never copied again.
 Json audited(const Post& post);
+// The fields of the audited post that differ, before and after (changed_fields of both sides);
+// the body is hashed only when it changed.
+std::pair<Json, Json> audited_change(const Post& before, const Post& after);
 // Appends the audit entry of a change: the fields that changed, before and after.
 Result<void> record_change(Unit& unit, std::string action, const Post& before, const Post& after);
 // Writes version `post.version` as a full snapshot of `post`, created at post.updated_at, then

@@ -82,9 +82,10 @@ Result<storage::VersionRow> find_version(Unit& unit, TenantId tenant, PostId pos
 Result<void> require_readable(Unit& unit, TenantId tenant, PostId id, std::string action) {
   QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id));
   if (post.deleted_at) return fail(Errc::not_found, fmt::format("post {} not found", id));
-  QUIRE_TRY(detail::require_visible(unit, post));
-  QUIRE_TRY(detail::require_role(unit, tenant, "version.read", std::move(action), id));
-  return success();
+  // One lookup of the actor's role serves both checks.
+  QUIRE_TRY(const auto acting, detail::visitor_role(unit, post));
+  QUIRE_TRY(detail::require_visible(unit, post, acting));
+  return detail::require_granted(unit, acting, "version.read", std::move(action), id);
 }
 
 // ---- diff -------------------------------------------------------------------------------------
@@ -219,8 +220,7 @@ Result<Version> VersionEngine::snapshot(PostId id, std::string_view summary) noe
     post.updated_at = now_ms();
     QUIRE_TRY(unit.tx().posts().update(before, post));
     QUIRE_TRY(detail::write_version(unit, post, "manual", checked));
-    auto [old_values, new_values] =
-        detail::changed_fields(detail::audited(before), detail::audited(post));
+    auto [old_values, new_values] = detail::audited_change(before, post);
     new_values["summary"] = checked;
     QUIRE_TRY(unit.record({tenant, "version.snapshot", "post", std::to_string(id),
                            std::move(old_values), std::move(new_values)}));
@@ -266,8 +266,7 @@ Result<Post> VersionEngine::restore(PostId id, std::int64_t number) noexcept {
     QUIRE_TRY(unit.tx().posts().update(before, post));
     QUIRE_TRY(detail::write_version(unit, post, "restore",
                                     fmt::format("restored from version {}", number)));
-    auto [old_values, new_values] =
-        detail::changed_fields(detail::audited(before), detail::audited(post));
+    auto [old_values, new_values] = detail::audited_change(before, post);
     new_values["restored_from"] = number;
     QUIRE_TRY(unit.record({tenant, "version.restore", "post", std::to_string(id),
                            std::move(old_values), std::move(new_values)}));

@@ -82,9 +82,21 @@ Result<void> SqliteAuditStore::append(const AuditEntry& entry) noexcept {
 Result<std::vector<AuditEntry>> SqliteAuditStore::query(TenantId chain,
                                                         const AuditFilter& filter) noexcept {
   return guarded([&]() -> Result<std::vector<AuditEntry>> {
-    // Only the conditions that are set go into the SQL, so the planner can pick the index that
-    // serves them (one cached statement per combination).
-    std::string sql = "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE tenant_id = ?";
+    // Only the conditions that are set go into the SQL (one cached statement per combination).
+    // audit_log is its own (tenant_id, seq) key, WITHOUT ROWID: without statistics the planner
+    // would walk the whole chain through that key and filter, so a filter names its index, the
+    // most selective first.
+    std::string sql = "SELECT " AUDIT_COLUMNS " FROM audit_log";
+    if (!filter.resource_id.empty()) {
+      sql += " INDEXED BY audit_by_resource";
+    } else if (filter.actor_id) {
+      sql += " INDEXED BY audit_by_actor";
+    } else if (!filter.action.empty()) {
+      sql += " INDEXED BY audit_by_action";
+    } else if (!filter.resource_type.empty()) {
+      sql += " INDEXED BY audit_by_type";
+    }
+    sql += " WHERE tenant_id = ?";
     if (filter.before_seq > 0) sql += " AND seq < ?";
     if (filter.actor_type) sql += " AND actor_type = ?";
     if (filter.actor_id) sql += " AND actor_id = ?";

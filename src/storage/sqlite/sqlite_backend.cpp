@@ -37,7 +37,7 @@ class SqliteTransaction final : public Transaction {
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
 
   ~SqliteTransaction() override {
-    if (!finished_) connection_.exec_quietly("ROLLBACK");
+    if (!finished_) connection_.control_quietly(Connection::Control::rollback);
     if (access_ == Access::read && pool_owner_ == nullptr) {
       connection_.exec_quietly("PRAGMA query_only = OFF");
     }
@@ -69,7 +69,10 @@ class SqliteTransaction final : public Transaction {
 
   Result<void> commit() noexcept override {
     if (finished_) return fail(Errc::internal, "transaction already ended");
-    QUIRE_TRY(run("COMMIT"));
+    QUIRE_TRY(guarded([&]() -> Result<void> {
+      connection_.control(Connection::Control::commit);
+      return success();
+    }));
     finished_ = true;
     return success();
   }
@@ -175,7 +178,7 @@ Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcep
         give_back(reader);  // the transaction that would have given it back never existed
         throw;
       }
-      reader->exec("BEGIN");
+      reader->control(Connection::Control::begin);
       return std::unique_ptr<Transaction>(std::move(transaction));
     }
     QUIRE_TRY(auto lock, lock_writer());
@@ -184,11 +187,11 @@ Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcep
     if (access == Access::read) {
       // The one connection of an in-memory database: a read transaction must not write either.
       writer_->exec("PRAGMA query_only = ON");
-      writer_->exec("BEGIN");
+      writer_->control(Connection::Control::begin);
     } else {
       // IMMEDIATE takes the file's write lock now, so a write never fails half-way on a lock
       // upgrade.
-      writer_->exec("BEGIN IMMEDIATE");
+      writer_->control(Connection::Control::begin_immediate);
     }
     return std::unique_ptr<Transaction>(std::move(transaction));
   });

@@ -37,8 +37,40 @@ Connection::Connection(const std::string& filename, Role role, bool in_memory,
   }
 }
 
+Connection::~Connection() {
+  for (auto*& statement : controls_) {
+    sqlite3_finalize(statement);
+    statement = nullptr;
+  }
+  // statements_ is cleared by its own destructor, before db_ closes (it is declared after it).
+}
+
+int Connection::step_control(Control what) noexcept {
+  static constexpr const char* sql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+  const auto index = static_cast<std::size_t>(what);
+  auto*& statement = controls_[index];
+  if (statement == nullptr) {
+    const int rc = sqlite3_prepare_v3(db_.getHandle(), sql[index], -1, SQLITE_PREPARE_PERSISTENT,
+                                      &statement, nullptr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  const int rc = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+void Connection::control(Control what) {
+  if (const int rc = step_control(what); rc != SQLITE_OK) {
+    throw SQLite::Exception(db_.getHandle(), rc);
+  }
+}
+
+void Connection::control_quietly(Control what) noexcept {
+  (void)step_control(what);
+}
+
 Query Connection::query(std::string_view sql) {
-  auto found = statements_.find(std::string(sql));
+  auto found = statements_.find(sql);
   if (found == statements_.end()) {
     auto statement = std::make_unique<SQLite::Statement>(db_, std::string(sql));
     found = statements_.emplace(std::string(sql), std::move(statement)).first;

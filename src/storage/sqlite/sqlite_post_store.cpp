@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <functional>
+
 #include "core/json.hpp"
 #include "storage/sqlite/sqlite_search.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
@@ -18,10 +20,37 @@ std::int64_t as_int(PostId id) {
   return static_cast<std::int64_t>(id);
 }
 
-std::vector<std::string> parse_tags(const std::string& text) {
+std::vector<std::string> parse_tags(std::string_view text) {
   std::vector<std::string> tags;
+  // The common case, as dump_json writes it: ["a","b"] with no escapes, read in place.
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']' &&
+      text.find('\\') == std::string_view::npos) {
+    std::size_t i = 1;
+    bool plain = true;
+    while (plain && i + 1 < text.size()) {
+      const auto close = text[i] == '"' ? text.find('"', i + 1) : std::string_view::npos;
+      if (close == std::string_view::npos) {
+        plain = false;
+        break;
+      }
+      tags.emplace_back(text.substr(i + 1, close - i - 1));
+      i = close + 1;
+      if (text[i] == ',') {
+        ++i;
+      } else if (i + 1 != text.size()) {
+        plain = false;
+      }
+    }
+    if (plain) return tags;
+    tags.clear();
+  }
   for (const auto& tag : detail::Json::parse(text)) tags.push_back(tag.get<std::string>());
   return tags;
+}
+
+std::string_view text_column(SQLite::Statement& row, int index) {
+  const auto column = row.getColumn(index);
+  return {column.getText(), static_cast<std::size_t>(column.getBytes())};
 }
 
 Post read_post(SQLite::Statement& row, bool with_body) {
@@ -35,7 +64,7 @@ Post read_post(SQLite::Statement& row, bool with_body) {
   post.status = parse_post_status(row.getColumn(6).getString()).value_or(PostStatus::draft);
   post.author_id = row.getColumn(7).getInt64();
   post.category = optional_column<std::string>(row, 8);
-  post.tags = parse_tags(row.getColumn(9).getString());
+  post.tags = parse_tags(text_column(row, 9));
   post.version = row.getColumn(10).getInt64();
   post.published_version = optional_column<std::int64_t>(row, 11);
   post.reading_time = row.getColumn(12).getInt64();
@@ -231,15 +260,71 @@ Result<void> SqlitePostStore::add_old_slug(TenantId tenant, std::string_view typ
 
 Result<void> SqlitePostStore::update(const Post& before, const Post& after) noexcept {
   return guarded([&]() -> Result<void> {
-    auto query = db_.query(
-        "UPDATE posts SET tenant_id = ?, type = ?, parent_id = ?, slug = ?, title = ?, status = ?,"
-        " author_id = ?, category = ?, tags = ?, version = ?, published_version = ?,"
-        " reading_time = ?, view_count = ?, created_at = ?, updated_at = ?, published_at = ?,"
-        " scheduled_at = ?, deleted_at = ?, excerpt = ?, seo = ?, fields = ?, body = ?"
-        " WHERE id = ? AND tenant_id = ?");
-    bind_post(*query, after);
-    query->bind(23, as_int(after.id));
-    query->bind(24, as_int(after.tenant_id));
+    // Only the columns that differ from `before` are set: SQLite leaves alone every index none of
+    // whose columns is assigned, so a publish rewrites the status and time indexes and not the
+    // slug's, and an edit neither (one cached statement per combination of columns).
+    std::string sql = "UPDATE posts SET ";
+    std::vector<std::function<void(SQLite::Statement&, int)>> binds;
+    const auto set = [&](const char* column, std::function<void(SQLite::Statement&, int)> bind) {
+      if (!binds.empty()) sql += ", ";
+      sql += column;
+      sql += " = ?";
+      binds.push_back(std::move(bind));
+    };
+    const auto text = [](const std::string& value) {
+      return [&value](SQLite::Statement& s, int i) { s.bindNoCopy(i, value); };
+    };
+    const auto integer = [](std::int64_t value) {
+      return [value](SQLite::Statement& s, int i) { s.bind(i, value); };
+    };
+    const auto optional = [](const auto& value) {
+      return [&value](SQLite::Statement& s, int i) { bind_optional(s, i, value); };
+    };
+    if (before.type != after.type) set("type", text(after.type));
+    if (before.parent_id != after.parent_id) set("parent_id", optional(after.parent_id));
+    if (before.slug != after.slug) set("slug", text(after.slug));
+    if (before.title != after.title) set("title", text(after.title));
+    if (before.status != after.status) {
+      set("status", [&](SQLite::Statement& s, int i) {
+        s.bind(i, std::string(post_status_name(after.status)));
+      });
+    }
+    if (before.author_id != after.author_id) set("author_id", integer(as_int(after.author_id)));
+    if (before.category != after.category) set("category", optional(after.category));
+    if (before.tags != after.tags) {
+      set("tags", [&](SQLite::Statement& s, int i) { s.bind(i, detail::dump_json(after.tags)); });
+    }
+    if (before.version != after.version) set("version", integer(after.version));
+    if (before.published_version != after.published_version) {
+      set("published_version", optional(after.published_version));
+    }
+    if (before.reading_time != after.reading_time) set("reading_time", integer(after.reading_time));
+    if (before.view_count != after.view_count) set("view_count", integer(after.view_count));
+    if (before.created_at != after.created_at) {
+      set("created_at", integer(static_cast<std::int64_t>(after.created_at)));
+    }
+    if (before.updated_at != after.updated_at) {
+      set("updated_at", integer(static_cast<std::int64_t>(after.updated_at)));
+    }
+    if (before.published_at != after.published_at) {
+      set("published_at", optional(after.published_at));
+    }
+    if (before.scheduled_at != after.scheduled_at) {
+      set("scheduled_at", optional(after.scheduled_at));
+    }
+    if (before.deleted_at != after.deleted_at) set("deleted_at", optional(after.deleted_at));
+    if (before.excerpt != after.excerpt) set("excerpt", text(after.excerpt));
+    if (before.seo != after.seo) set("seo", text(after.seo));
+    if (before.fields != after.fields) set("fields", text(after.fields));
+    if (before.body != after.body) set("body", text(after.body));
+    // Nothing changed: the statement still tells whether the row is there.
+    if (binds.empty()) set("id", integer(as_int(after.id)));
+    sql += " WHERE id = ? AND tenant_id = ?";
+    auto query = db_.query(sql);
+    int index = 0;
+    for (const auto& bind : binds) bind(*query, ++index);
+    query->bind(++index, as_int(after.id));
+    query->bind(++index, as_int(after.tenant_id));
     if (query->exec() == 0)
       return fail(Errc::not_found, fmt::format("post {} not found", after.id));
     if (before.tags != after.tags) {
