@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from ctypes import c_void_p
+from ctypes import c_void_p, string_at
 from datetime import datetime
 from typing import (
     Any,
@@ -1283,9 +1283,7 @@ class Audit(_Engine):
             if failure:
                 return
             try:
-                import ctypes
-
-                write(ctypes.string_at(data, size))
+                write(string_at(data, size))
             except BaseException as error:  # noqa: B902 - re-raised below
                 failure.append(error)
 
