@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <quire/version.hpp>
+#include <tuple>
 
 #include "core/crypto.hpp"
 #include "core/slug.hpp"
@@ -120,9 +121,7 @@ std::int64_t retention_of(const Tenant& tenant) {
 
 }  // namespace
 
-namespace {
-
-Json audited(const Post& post, const std::string& hash) {
+Json audited(const Post& post) {
   return {{"type", post.type},
           {"slug", post.slug},
           {"title", post.title},
@@ -131,7 +130,7 @@ Json audited(const Post& post, const std::string& hash) {
           {"tags", post.tags},
           {"parent_id", post.parent_id ? Json(*post.parent_id) : Json()},
           {"version", post.version},
-          {"body_hash", hash},
+          {"body_hash", body_hash(post.body)},
           {"excerpt", post.excerpt},
           {"seo", Json::parse(post.seo)},
           {"fields", Json::parse(post.fields)},
@@ -140,20 +139,50 @@ Json audited(const Post& post, const std::string& hash) {
           {"deleted_at", post.deleted_at ? Json(*post.deleted_at) : Json()}};
 }
 
-}  // namespace
-
-Json audited(const Post& post) {
-  return audited(post, body_hash(post.body));
-}
-
 std::pair<Json, Json> audited_change(const Post& before, const Post& after) {
-  // An unchanged body is left out of the change whatever its hash, so it is not hashed at all
-  // (a publish or a move to the trash); a changed one is hashed once on each side.
-  if (before.body == after.body) {
-    const std::string same;
-    return changed_fields(audited(before, same), audited(after, same));
+  // changed_fields(audited(before), audited(after)), field by field: only what changed is
+  // converted, and the body is hashed only when it changed.
+  Json old_values = Json::object();
+  Json new_values = Json::object();
+  const auto put = [&](const char* key, Json was, Json is) {
+    old_values[key] = std::move(was);
+    new_values[key] = std::move(is);
+  };
+  const auto optional = [](const auto& value) { return value ? Json(*value) : Json(); };
+  if (before.type != after.type) put("type", before.type, after.type);
+  if (before.slug != after.slug) put("slug", before.slug, after.slug);
+  if (before.title != after.title) put("title", before.title, after.title);
+  if (before.status != after.status) {
+    put("status", post_status_name(before.status), post_status_name(after.status));
   }
-  return changed_fields(audited(before), audited(after));
+  if (before.category != after.category) {
+    put("category", optional(before.category), optional(after.category));
+  }
+  if (before.tags != after.tags) put("tags", before.tags, after.tags);
+  if (before.parent_id != after.parent_id) {
+    put("parent_id", optional(before.parent_id), optional(after.parent_id));
+  }
+  if (before.version != after.version) put("version", before.version, after.version);
+  if (before.body != after.body) put("body_hash", body_hash(before.body), body_hash(after.body));
+  if (before.excerpt != after.excerpt) put("excerpt", before.excerpt, after.excerpt);
+  // seo and fields are compared as JSON, as audited() holds them.
+  for (const auto& [key, was, is] : {std::tuple{"seo", &before.seo, &after.seo},
+                                     std::tuple{"fields", &before.fields, &after.fields}}) {
+    if (*was == *is) continue;
+    auto was_json = Json::parse(*was);
+    auto is_json = Json::parse(*is);
+    if (was_json != is_json) put(key, std::move(was_json), std::move(is_json));
+  }
+  if (before.published_at != after.published_at) {
+    put("published_at", optional(before.published_at), optional(after.published_at));
+  }
+  if (before.scheduled_at != after.scheduled_at) {
+    put("scheduled_at", optional(before.scheduled_at), optional(after.scheduled_at));
+  }
+  if (before.deleted_at != after.deleted_at) {
+    put("deleted_at", optional(before.deleted_at), optional(after.deleted_at));
+  }
+  return {std::move(old_values), std::move(new_values)};
 }
 
 Result<void> record_change(Unit& unit, std::string action, const Post& before, const Post& after) {

@@ -358,7 +358,10 @@ Result<std::vector<Post>> SqlitePostStore::list(TenantId tenant, const PostScan&
     std::string sql = "SELECT " POST_META " FROM posts WHERE tenant_id = ?";
     sql += scan.deleted ? " AND deleted_at IS NOT NULL" : " AND deleted_at IS NULL";
     if (scan.type) sql += " AND type = ?";
-    if (scan.status) sql += " AND status = ?";
+    // The status as a literal: a bound one would make SQLite prepare the statement again on every
+    // run, as it checks the value against the partial index posts_scheduled (status =
+    // 'scheduled'). The names are quire's own, so the literal is safe.
+    if (scan.status) sql += fmt::format(" AND status = '{}'", post_status_name(*scan.status));
     if (scan.author_id) sql += " AND author_id = ?";
     if (scan.category) sql += " AND category = ?";
     if (scan.tag)
@@ -375,7 +378,6 @@ Result<std::vector<Post>> SqlitePostStore::list(TenantId tenant, const PostScan&
     int index = 0;
     query->bind(++index, as_int(tenant));
     if (scan.type) query->bind(++index, *scan.type);
-    if (scan.status) query->bind(++index, std::string(post_status_name(*scan.status)));
     if (scan.author_id) query->bind(++index, as_int(*scan.author_id));
     if (scan.category) query->bind(++index, *scan.category);
     if (scan.tag) {

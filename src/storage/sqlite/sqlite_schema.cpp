@@ -327,6 +327,47 @@ BEGIN
   SELECT RAISE(ABORT, 'audit_log is append-only: entries are removed only by the retention purge');
 END;
 )sql",
+    // 7: a version's title, snapshot and body move to post_version_bodies, a rowid table that
+    // each version appends to, and post_versions keeps the metadata alone: small rows keyed by
+    // (post_id, number), so a listing reads a few dense pages (with the bodies inline, schema 6's
+    // rows filled a page apiece, and a listing read pages the cache no longer held). Two b-trees
+    // per version, where schema 5 wrote three. A version's body goes with it (the trigger), also
+    // when a purged post's versions go by ON DELETE CASCADE.
+    R"sql(
+CREATE TABLE post_version_bodies (
+  id        INTEGER PRIMARY KEY,
+  title     TEXT    NOT NULL,
+  snapshot  TEXT    NOT NULL,
+  body      TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE post_versions_v7 (
+  post_id     INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  number      INTEGER NOT NULL,
+  tenant_id   INTEGER NOT NULL,
+  kind        TEXT    NOT NULL,
+  author_id   INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  size        INTEGER NOT NULL,
+  summary     TEXT    NOT NULL,
+  body_id     INTEGER NOT NULL,
+  PRIMARY KEY (post_id, number)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO post_version_bodies (id, title, snapshot, body)
+  SELECT row_number() OVER (ORDER BY post_id, number), title, snapshot, body FROM post_versions;
+INSERT INTO post_versions_v7 (post_id, number, tenant_id, kind, author_id, created_at, size,
+                              summary, body_id)
+  SELECT post_id, number, tenant_id, kind, author_id, created_at, size, summary,
+         row_number() OVER (ORDER BY post_id, number) FROM post_versions;
+DROP TABLE post_versions;
+ALTER TABLE post_versions_v7 RENAME TO post_versions;
+
+CREATE TRIGGER post_versions_drop_body AFTER DELETE ON post_versions
+BEGIN
+  DELETE FROM post_version_bodies WHERE id = old.body_id;
+END;
+)sql",
 };
 
 constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell the file apart

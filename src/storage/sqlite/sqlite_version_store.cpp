@@ -45,14 +45,31 @@ VersionRow read_row(SQLite::Statement& row) {
 
 Result<void> SqliteVersionStore::insert(const VersionRow& row) noexcept {
   return guarded([&]() -> Result<void> {
-    auto query = db_.query(
-        "INSERT INTO post_versions (post_id, number, kind, author_id, created_at, size, summary,"
-        " tenant_id, title, snapshot, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    const auto& v = row.version;
-    bind_all(*query, as_int(v.post_id), v.number, v.kind, as_int(v.author_id),
-             static_cast<std::int64_t>(v.created_at), v.size, v.summary, as_int(row.tenant_id),
-             row.title, row.snapshot, row.body);
-    query->exec();
+    // The metadata first, naming the body's row to be: when the number is taken, nothing has
+    // been written. Bodies are only ever written here, inside the writer's transaction.
+    std::int64_t body_id = 0;
+    {
+      auto next = db_.query("SELECT coalesce(max(id), 0) + 1 FROM post_version_bodies");
+      next->executeStep();
+      body_id = next->getColumn(0).getInt64();
+    }
+    {
+      auto query = db_.query(
+          "INSERT INTO post_versions (post_id, number, kind, author_id, created_at, size, summary,"
+          " tenant_id, body_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      const auto& v = row.version;
+      bind_all(*query, as_int(v.post_id), v.number, v.kind, as_int(v.author_id),
+               static_cast<std::int64_t>(v.created_at), v.size, v.summary, as_int(row.tenant_id),
+               body_id);
+      query->exec();
+    }
+    auto body = db_.query(
+        "INSERT INTO post_version_bodies (id, title, snapshot, body) VALUES (?, ?, ?, ?)");
+    body->bind(1, body_id);
+    body->bindNoCopy(2, row.title);
+    body->bindNoCopy(3, row.snapshot);
+    body->bindNoCopy(4, row.body);
+    body->exec();
     return success();
   });
 }
@@ -60,9 +77,10 @@ Result<void> SqliteVersionStore::insert(const VersionRow& row) noexcept {
 Result<std::optional<VersionRow>> SqliteVersionStore::find(TenantId tenant, PostId post,
                                                            std::int64_t number) noexcept {
   return find_one(db_,
-                  "SELECT post_id, number, kind, author_id, created_at, size, summary, tenant_id,"
-                  " title, snapshot, body FROM post_versions"
-                  " WHERE tenant_id = ? AND post_id = ? AND number = ?",
+                  "SELECT v.post_id, v.number, v.kind, v.author_id, v.created_at, v.size,"
+                  " v.summary, v.tenant_id, b.title, b.snapshot, b.body FROM post_versions v"
+                  " JOIN post_version_bodies b ON b.id = v.body_id"
+                  " WHERE v.tenant_id = ? AND v.post_id = ? AND v.number = ?",
                   read_row, as_int(tenant), as_int(post), number);
 }
 
