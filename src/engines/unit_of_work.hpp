@@ -75,9 +75,11 @@ bool is_retryable(const Error& error) noexcept;
 // the transactions that collided do not collide again in step.
 void retry_backoff(int attempt) noexcept;
 
-// Whether units of `ctx` join an explicit transaction (Database::transaction).
-inline bool joins_explicit(const ContextState& ctx) noexcept {
-  return ctx.explicit_transaction && ctx.explicit_transaction->transaction != nullptr;
+// Whether a unit of `ctx` may be run again: not when it belongs to an explicit transaction
+// (Database::transaction), either as a unit joined to it or as the unit that is the transaction
+// itself (whose body is the caller's, run once), since only the caller can run that again.
+inline bool may_retry(const ContextState& ctx) noexcept {
+  return !ctx.explicit_transaction;
 }
 
 // Runs `body(unit)` as one unit of work and returns what it returned. Any exception the body
@@ -107,8 +109,7 @@ auto run_unit(const ContextState& ctx, storage::Access access, Body&& body) noex
         return fail(Errc::internal, e.what());
       }
     }();
-    if (!result && attempt < unit_attempts && is_retryable(result.error()) &&
-        !joins_explicit(ctx)) {
+    if (!result && attempt < unit_attempts && is_retryable(result.error()) && may_retry(ctx)) {
       retry_backoff(attempt);
       continue;
     }

@@ -116,6 +116,17 @@ TEST_CASE("postgres: every tenant-owned table has row-level security enabled and
                  " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'"
                  " WHERE c.relnamespace = current_schema()::regnamespace" +
                  directories + " AND k.contype IN ('p', 'u') AND k.conkey[1] <> a.attnum") == "");
+  // A foreign key between two tenant-owned tables goes through tenant_id, so a row can only ever
+  // refer to a row of its own tenant.
+  CHECK(app.exec("SELECT coalesce(string_agg(k.conname, ', '), '') FROM pg_constraint k"
+                 " JOIN pg_class c ON c.oid = k.conrelid"
+                 " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'"
+                 " JOIN pg_attribute r ON r.attrelid = k.confrelid AND r.attname = 'tenant_id'"
+                 " WHERE c.relnamespace = current_schema()::regnamespace AND k.contype = 'f'"
+                 " AND NOT (a.attnum = ANY (k.conkey) AND r.attnum = ANY (k.confkey))") == "");
+  CHECK(app.exec("SELECT count(*) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+                 " WHERE c.relnamespace = current_schema()::regnamespace AND k.contype = 'f'"
+                 " AND c.relname = 'post_versions'") == "1");
 }
 
 TEST_CASE("postgres: a query without a tenant filter sees only the tenant that is set") {

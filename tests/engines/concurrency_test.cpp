@@ -147,3 +147,30 @@ TEST_CASE_TEMPLATE("concurrency: four processes updating the same posts lose no 
   const auto system_chain = must(db.system().audit().verify());
   CHECK_MESSAGE(system_chain.ok, system_chain.problem);
 }
+
+TEST_CASE("postgres: a serialization failure inside Database::transaction is busy, not retried") {
+  EngineFixture<PostgresServer> f;
+  must(f.system.tenants().create({.slug = "acme", .name = "Acme", .plan = "enterprise"}));
+  const auto ann = f.make_user("ann");
+  must(f.system.tenants().add_member("acme", ann.id, "owner"));
+  auto outside = must(f.db.context("acme", ann.id));
+  auto other = must(f.db.context("acme", ann.id));  // a context of its own, outside the transaction
+  const auto post = must(outside.posts().create({.title = "Contended", .body = "0"}));
+
+  int runs = 0;
+  auto result = f.db.transaction(outside, [&](Context& tx) -> Result<void> {
+    ++runs;
+    // The transaction's snapshot is taken at its first statement (reading the post would lock it,
+    // in a write transaction); then another transaction changes the post and commits.
+    QUIRE_TRY(tx.tenants().get("acme"));
+    QUIRE_TRY(other.posts().update(post.id, post.version, {.body = "changed outside"}));
+    // Changing the post as this snapshot saw it cannot serialize after that.
+    QUIRE_TRY(tx.posts().update(post.id, post.version + 1, {.body = "changed inside"}));
+    return success();
+  });
+  const auto message = expect_error(result, Errc::busy);
+  CHECK(message.find("retry the whole transaction") != std::string::npos);
+  CHECK(result.error().backend_detail.starts_with(storage::retryable_detail));
+  CHECK(runs == 1);  // only the caller may run the whole transaction again
+  CHECK(must(outside.posts().get(post.id)).body == "changed outside");
+}
