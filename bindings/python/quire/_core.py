@@ -19,6 +19,7 @@ from typing import (
     Tuple,
     TypeVar,
     Union,
+    overload,
 )
 
 from . import _lib
@@ -472,6 +473,12 @@ class Database:
         self._with_handle(lambda db: _lib.call("quire_db_rotate_token_secret", db))
 
     # -- transactions
+
+    @overload
+    def transaction(self, ctx: "Context") -> "Transaction": ...
+
+    @overload
+    def transaction(self, ctx: "Context", fn: Callable[["Context"], T]) -> T: ...
 
     def transaction(
         self, ctx: "Context", fn: Optional[Callable[["Context"], T]] = None
