@@ -12,8 +12,8 @@
 // Failures are thrown as quire::Error (the checks below, and unwrap() on a failed Result) and
 // guard() turns them into a status and the thread's last error.
 //
-// A new engine adds: its declarations to include/quire.h, its entry points in one <engine>-c.cpp,
-// its record codecs to json-c.cpp (declared below), its symbols to quire.symbols.
+// A new engine adds: its declarations to include/quire.h, its entry points and its record codecs
+// in one <engine>-c.cpp (with the JSON toolkit of json.hpp), its symbols to quire.symbols.
 
 #include <quire.h>
 
@@ -142,6 +142,11 @@ quire_ctx& ctx_of(quire_ctx* ctx, const char* name = "ctx");
 inline Context& context_of(quire_ctx* ctx, const char* name = "ctx") {
   return ctx_of(ctx, name).ctx;
 }
+// The database of a live handle that is still open: contexts are only made on an open database (a
+// closed one would refuse their every call).
+const Database& open_db_of(quire_db* db);
+// A new context handle the caller owns.
+quire_ctx* new_context(const Database& db, Context context);
 // True for a live handle; never throws (for the _free functions).
 bool is_live(const quire_db* db) noexcept;
 bool is_live(const quire_ctx* ctx) noexcept;
@@ -155,7 +160,16 @@ TenantRef tenant_ref(std::string_view value, std::string_view name);
 // A copy of `text` in memory the caller releases with quire_free().
 char* give(std::string_view text);
 
-// ---- Record codecs: json-c.cpp, the one place that speaks JSON ---------------------------------
+// The shape of most entry points: `make()` gives the text handed over through `out`.
+template <class Make>
+quire_status give_out(char** out, const char* name, Make&& make) noexcept {
+  return guard([&] {
+    auto& text = out_param(out, name);
+    text = give(std::forward<Make>(make)());
+  });
+}
+
+// ---- Record codecs of json-c.cpp ---------------------------------------------------------------
 // Decoders refuse a NULL (unless the argument is optional), malformed JSON, a value that is not an
 // object, an unknown field, a wrong type and a missing required field with QUIRE_EINVAL, naming the
 // argument and the field.

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "capi_internal.hpp"
+#include "json.hpp"
 
 namespace quire::capi {
 
@@ -68,6 +68,28 @@ QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx
     auto request = decode_request(request_json);
     derived = std::make_unique<quire_ctx>(parent.db, parent.ctx.with_request(std::move(request)))
                   .release();
+  });
+}
+
+QUIRE_EXPORT quire_status quire_ctx_info(char** out_json, quire_ctx* ctx) {
+  return give_out(out_json, "out_json", [&] {
+    const auto& context = context_of(ctx);
+    const auto& request = context.request();
+    std::string out;
+    append_key(out.append("{"), "tenant_id", true);
+    append_nullable_int(out, context.tenant_id());
+    append_key(out, "actor_type");
+    append_string(out, quire::actor_type_name(context.actor().type));
+    append_key(out, "actor_id");
+    append_int(out, context.actor().id);
+    append_key(out, "ip");
+    append_string(out, request.ip);
+    append_key(out, "user_agent");
+    append_string(out, request.user_agent);
+    append_key(out, "request_id");
+    append_string(out, request.request_id);
+    out.push_back('}');
+    return out;
   });
 }
 

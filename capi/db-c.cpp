@@ -19,9 +19,6 @@ quire_db& db_of(quire_db* db, const char* name) {
   return *db;
 }
 
-namespace {
-
-// Contexts are only made on an open database (a closed one would refuse their every call).
 const Database& open_db_of(quire_db* db) {
   const auto& database = db_of(db).db;
   if (!database.is_open()) throw_invalid("db is closed");
@@ -31,8 +28,6 @@ const Database& open_db_of(quire_db* db) {
 quire_ctx* new_context(const Database& db, Context context) {
   return std::make_unique<quire_ctx>(db, std::move(context)).release();
 }
-
-}  // namespace
 
 }  // namespace quire::capi
 

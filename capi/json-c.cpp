@@ -1,28 +1,21 @@
-// Records, queries and options to and from JSON text: the one place in the C ABI that speaks JSON.
-//
-// Input is parsed with nlohmann/json and read strictly (every field typed, no unknown field, no
-// more than max_depth levels). Output is written by hand into one string: a record is a fixed
-// shape, and this keeps a get's JSON cost to one allocation.
+// The JSON toolkit's definitions (json.hpp), and the codecs of options, tenants, users, members and
+// requests.
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
-#include <nlohmann/json.hpp>
 
-#include "capi_internal.hpp"
+#include "json.hpp"
 
 namespace quire::capi {
 
 namespace {
 
-using Json = nlohmann::json;
-
 // Deeper input is refused before parsing: nested values are walked recursively when dumped.
 constexpr int max_depth = 100;
 // How much of an unknown field's name a message quotes.
 constexpr std::size_t max_quoted_bytes = 64;
-
-// ---- Output ------------------------------------------------------------------------------------
 
 // The length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
@@ -43,80 +36,6 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
     return in(i + 1, lo, hi) && in(i + 2, 0x80, 0xBF) && in(i + 3, 0x80, 0xBF) ? 4 : 0;
   }
   return 0;
-}
-
-// A JSON string literal; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
-void append_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t clean = 0;  // start of the run not yet copied
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      if (const auto length = utf8_sequence(s, i); length != 0) {
-        i += length;
-        continue;
-      }
-    }
-    out.append(s.substr(clean, i - clean));
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 0xF]);
-        } else {
-          out += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
-        }
-    }
-    clean = ++i;
-  }
-  out.append(s.substr(clean));
-  out.push_back('"');
-}
-
-void append_int(std::string& out, std::int64_t value) {
-  char digits[24];
-  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
-  out.append(digits, end);
-}
-
-void append_time(std::string& out, Timestamp t) {
-  append_string(out, format_rfc3339(t));
-}
-
-// `"key":` after a comma unless it is the first field.
-void append_key(std::string& out, std::string_view key, bool first = false) {
-  if (!first) out.push_back(',');
-  out.push_back('"');
-  out.append(key);
-  out += "\":";
 }
 
 void append_tenant(std::string& out, const Tenant& t) {
@@ -181,40 +100,6 @@ void append_member(std::string& out, const Member& m) {
   out.push_back('}');
 }
 
-template <class T, class Append>
-void append_array(std::string& out, const std::vector<T>& items, Append append) {
-  out.push_back('[');
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i != 0) out.push_back(',');
-    append(out, items[i]);
-  }
-  out.push_back(']');
-}
-
-template <class T, class Append>
-std::string encode_page(const Page<T>& page, Append append) {
-  std::string out;
-  out.reserve(64 + page.items.size() * 256);
-  out += "{\"items\":";
-  append_array(out, page.items, append);
-  append_key(out, "next_cursor");
-  if (page.next_cursor.empty()) {
-    out += "null";
-  } else {
-    append_string(out, page.next_cursor);
-  }
-  out.push_back('}');
-  return out;
-}
-
-// ---- Input -------------------------------------------------------------------------------------
-
-std::string quote_name(std::string_view text) {
-  std::string out;
-  append_string(out, text.substr(0, max_quoted_bytes));
-  return out;
-}
-
 // Refuses nesting deeper than max_depth without parsing (brackets inside strings do not count).
 void check_depth(std::string_view text, const char* name) {
   int depth = 0;
@@ -240,140 +125,157 @@ void check_depth(std::string_view text, const char* name) {
   }
 }
 
-// An object argument; NULL is an empty object when `nullable`.
-Json parse_object(const char* text, const char* name, bool nullable = false) {
+Plan read_plan(const Json& value, const std::string& path) {
+  if (!value.is_object()) throw_invalid(path + " must be a JSON object");
+  const Fields fields(value, path, {"name", "max_members", "max_posts"});
+  Plan plan;
+  plan.name = fields.required_string("name");
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  if (auto members = fields.integer("max_members", 0, max)) plan.max_members = *members;
+  if (auto posts = fields.integer("max_posts", 0, max)) plan.max_posts = *posts;
+  return plan;
+}
+
+}  // namespace
+
+// ---- Output ------------------------------------------------------------------------------------
+
+// A JSON string literal; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
+void append_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t clean = 0;  // start of the run not yet copied
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (const auto length = utf8_sequence(s, i); length != 0) {
+        i += length;
+        continue;
+      }
+    }
+    out.append(s.substr(clean, i - clean));
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(hex[c >> 4]);
+          out.push_back(hex[c & 0xF]);
+        } else {
+          out += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
+        }
+    }
+    clean = ++i;
+  }
+  out.append(s.substr(clean));
+  out.push_back('"');
+}
+
+void append_int(std::string& out, std::int64_t value) {
+  char digits[24];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+  out.append(digits, end);
+}
+
+void append_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char digits[32];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+  out.append(digits, end);
+}
+
+void append_time(std::string& out, Timestamp t) {
+  append_string(out, format_rfc3339(t));
+}
+
+// `"key":` after a comma unless it is the first field.
+void append_key(std::string& out, std::string_view key, bool first) {
+  if (!first) out.push_back(',');
+  out.push_back('"');
+  out.append(key);
+  out += "\":";
+}
+
+// ---- Input -------------------------------------------------------------------------------------
+
+std::string quote_name(std::string_view text) {
+  std::string out;
+  append_string(out, text.substr(0, max_quoted_bytes));
+  return out;
+}
+
+namespace {
+
+// Any JSON value, depth-checked first; the parser's own message quotes the input, which may hold
+// a password, so a syntax error gives the place only.
+Json parse_value(std::string_view text, const char* name) {
+  check_depth(text, name);
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    throw_invalid(std::string(name) + " is not valid JSON (syntax error near byte " +
+                  std::to_string(e.byte) + ")");
+  }
+}
+
+// The strings of an array, or QUIRE_EINVAL naming the first item that is not one.
+std::vector<std::string> strings_of(const Json& array, const std::string& path) {
+  std::vector<std::string> items;
+  items.reserve(array.size());
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    if (!array[i].is_string()) {
+      throw_invalid(path + "[" + std::to_string(i) + "] must be a string");
+    }
+    items.push_back(array[i].get<std::string>());
+  }
+  return items;
+}
+
+}  // namespace
+
+Json parse_object(const char* text, const char* name, bool nullable) {
   if (text == nullptr) {
     if (nullable) return Json::object();
     throw_invalid(std::string(name) + " must not be NULL");
   }
-  const std::string_view view(text);
-  check_depth(view, name);
-  Json value;
-  try {
-    value = Json::parse(view);
-  } catch (const Json::parse_error& e) {
-    // The parser's own message quotes the input, which may hold a password: give the place only.
-    throw_invalid(std::string(name) + " is not valid JSON (syntax error near byte " +
-                  std::to_string(e.byte) + ")");
-  }
+  Json value = parse_value(text, name);
   if (!value.is_object()) throw_invalid(std::string(name) + " must be a JSON object");
   return value;
 }
 
-// Reads the fields of one JSON object, naming `path` ("tenant_json", "options_json.plans[0]") in
-// its messages. Construction refuses any field outside `known`.
-class Fields {
- public:
-  Fields(const Json& object, std::string path, std::initializer_list<std::string_view> known)
-      : object_(object), path_(std::move(path)) {
-    for (const auto& [key, value] : object_.items()) {
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        throw_invalid(path_ + ": unknown field " + quote_name(key));
-      }
-    }
-  }
-
-  std::string path_of(std::string_view key) const { return path_ + "." + std::string(key); }
-
-  // Absent: nullopt. Present with another type (null included): QUIRE_EINVAL.
-  std::optional<std::string> string(std::string_view key) const {
-    const Json* value = find(key);
-    if (value == nullptr) return std::nullopt;
-    if (!value->is_string()) wrong_type(key, "a string");
-    return value->get<std::string>();
-  }
-
-  std::string required_string(std::string_view key) const {
-    auto value = string(key);
-    if (!value) throw_invalid(path_of(key) + " is required");
-    return std::move(*value);
-  }
-
-  // Absent: nullopt; null: an empty optional inside; a string: that string.
-  std::optional<std::optional<std::string>> nullable_string(std::string_view key) const {
-    const Json* value = find(key);
-    if (value == nullptr) return std::nullopt;
-    if (value->is_null()) return std::optional<std::string>();
-    if (!value->is_string()) wrong_type(key, "a string or null");
-    return value->get<std::string>();
-  }
-
-  std::optional<bool> boolean(std::string_view key) const {
-    const Json* value = find(key);
-    if (value == nullptr) return std::nullopt;
-    if (!value->is_boolean()) wrong_type(key, "true or false");
-    return value->get<bool>();
-  }
-
-  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min,
-                                      std::int64_t max) const {
-    const Json* value = find(key);
-    if (value == nullptr) return std::nullopt;
-    const auto out_of_range = [&] {
-      wrong_type(key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    };
-    if (!value->is_number_integer()) out_of_range();
-    if (value->is_number_unsigned() &&
-        value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-      out_of_range();
-    }
-    const auto number = value->get<std::int64_t>();
-    if (number < min || number > max) out_of_range();
-    return number;
-  }
-
-  std::optional<std::uint64_t> unsigned_integer(std::string_view key, std::uint64_t max) const {
-    const Json* value = find(key);
-    if (value == nullptr) return std::nullopt;
-    const auto out_of_range = [&] {
-      wrong_type(key, "an integer from 0 to " + std::to_string(max));
-    };
-    if (!value->is_number_integer()) out_of_range();
-    if (!value->is_number_unsigned() && value->get<std::int64_t>() < 0) out_of_range();
-    const auto number = value->get<std::uint64_t>();
-    if (number > max) out_of_range();
-    return number;
-  }
-
-  template <class Unsigned>
-  void read_unsigned(std::string_view key, Unsigned& target) const {
-    if (auto value = unsigned_integer(key, std::numeric_limits<Unsigned>::max())) {
-      target = static_cast<Unsigned>(*value);
-    }
-  }
-
-  // A nested object, as it is; absent: nullptr.
-  const Json* object(std::string_view key) const {
-    const Json* value = find(key);
-    if (value != nullptr && !value->is_object()) wrong_type(key, "a JSON object");
-    return value;
-  }
-
-  const Json* array(std::string_view key) const {
-    const Json* value = find(key);
-    if (value != nullptr && !value->is_array()) wrong_type(key, "an array");
-    return value;
-  }
-
-  // A page cursor: absent or null is the first page.
-  std::string cursor(std::string_view key) const {
-    auto value = nullable_string(key);
-    return value && *value ? std::move(**value) : std::string();
-  }
-
- private:
-  const Json* find(std::string_view key) const {
-    const auto found = object_.find(key);
-    return found == object_.end() ? nullptr : &*found;
-  }
-
-  [[noreturn]] void wrong_type(std::string_view key, std::string_view expected) const {
-    throw_invalid(path_of(key) + " must be " + std::string(expected));
-  }
-
-  const Json& object_;
-  std::string path_;
-};
+std::vector<std::string> parse_string_array(const char* text, const char* name) {
+  const Json value = parse_value(string_arg(text, name), name);
+  if (!value.is_array()) throw_invalid(std::string(name) + " must be a JSON array of strings");
+  return strings_of(value, name);
+}
 
 // A JSON object argument (settings) as compact text.
 std::optional<std::string> object_text(const Fields& fields, std::string_view key) {
@@ -390,18 +292,39 @@ RequestInfo read_request(const Fields& fields) {
   return request;
 }
 
-Plan read_plan(const Json& value, const std::string& path) {
-  if (!value.is_object()) throw_invalid(path + " must be a JSON object");
-  const Fields fields(value, path, {"name", "max_members", "max_posts"});
-  Plan plan;
-  plan.name = fields.required_string("name");
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  if (auto members = fields.integer("max_members", 0, max)) plan.max_members = *members;
-  if (auto posts = fields.integer("max_posts", 0, max)) plan.max_posts = *posts;
-  return plan;
+std::optional<std::vector<std::string>> string_list(const Fields& fields, std::string_view key) {
+  const Json* value = fields.array(key);
+  if (value == nullptr) return std::nullopt;
+  return strings_of(*value, fields.path_of(key));
+}
+
+namespace {
+
+Timestamp parse_time(std::string_view text, const std::string& name) {
+  const auto t = parse_rfc3339(text);
+  if (!t) throw_invalid(name + " must be an RFC 3339 time (\"2026-11-23T14:07:08Z\")");
+  return *t;
 }
 
 }  // namespace
+
+std::optional<Timestamp> time_field(const Fields& fields, std::string_view key) {
+  auto text = fields.string(key);
+  if (!text) return std::nullopt;
+  return parse_time(*text, fields.path_of(key));
+}
+
+std::optional<std::optional<Timestamp>> nullable_time_field(const Fields& fields,
+                                                            std::string_view key) {
+  auto text = fields.nullable_string(key);
+  if (!text) return std::nullopt;
+  if (!*text) return std::optional<Timestamp>();
+  return parse_time(**text, fields.path_of(key));
+}
+
+Timestamp time_arg(const char* value, const char* name) {
+  return parse_time(string_arg(value, name), name);
+}
 
 // ---- Decoders ----------------------------------------------------------------------------------
 

@@ -658,8 +658,8 @@ QUIRE_EXPORT quire_status quire_permission_check(char** out_json, quire_ctx* ctx
  * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND (the user is not a member, or no such post),
  * QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_permission_grant(char** out_json, quire_ctx* ctx, int64_t user_id,
-                                                 const char* resource_type,
-                                                 const char* resource_id, const char* level);
+                                                 const char* resource_type, const char* resource_id,
+                                                 const char* level);
 
 /* Takes a grant back. Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_permission_revoke(quire_ctx* ctx, int64_t user_id,
