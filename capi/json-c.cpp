@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "json.hpp"
@@ -136,6 +138,19 @@ Plan read_plan(const Json& value, const std::string& path) {
   return plan;
 }
 
+// Whether any of the 8 bytes in `word` needs a look of its own in a JSON string: a control
+// character, '"', '\\' or a byte of a multi-byte UTF-8 sequence. Post bodies are long runs of
+// plain text, so this skips them 8 bytes at a time (a third of a W1 get's cost through the ABI was
+// the byte-by-byte scan).
+constexpr bool needs_look(std::uint64_t word) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const std::uint64_t control = (word - ones * 0x20) & ~word & highs;  // some byte < 0x20
+  return (control | has_zero(word ^ (ones * '"')) | has_zero(word ^ (ones * '\\')) |
+          (word & highs)) != 0;
+}
+
 }  // namespace
 
 // ---- Output ------------------------------------------------------------------------------------
@@ -147,6 +162,13 @@ void append_string(std::string& out, std::string_view s) {
   std::size_t clean = 0;  // start of the run not yet copied
   std::size_t i = 0;
   while (i < s.size()) {
+    if (std::uint64_t word = 0; i + 8 <= s.size()) {
+      std::memcpy(&word, s.data() + i, 8);
+      if (!needs_look(word)) {
+        i += 8;
+        continue;
+      }
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++i;

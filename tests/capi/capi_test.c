@@ -4,88 +4,12 @@
  * permission denied, invalid transitions), then a 100,000-call loop. Everything the library hands
  * over is freed, so the sanitizer build's LeakSanitizer proves the ABI leaks nothing.
  */
-#include <quire.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-static long checks = 0;
-
-static void fail_at(const char* file, int line, const char* what) {
-  fprintf(stderr, "%s:%d: FAILED %s\n  last error: %s (%d) \"%s\"\n", file, line, what,
-          quire_status_name(quire_last_error_code()), (int)quire_last_error_code(),
-          quire_last_error_message());
-  exit(1);
-}
-
-#define CHECK(cond)                                  \
-  do {                                               \
-    ++checks;                                        \
-    if (!(cond)) fail_at(__FILE__, __LINE__, #cond); \
-  } while (0)
-
-/* A call that must succeed. */
-#define OK(call) CHECK((call) == QUIRE_OK)
-
-/* A call that must fail with `code`, leave it as the last error, and give a message containing
- * `fragment`. */
-#define FAILS(call, code, fragment)                                                    \
-  do {                                                                                 \
-    const quire_status status_ = (call);                                               \
-    ++checks;                                                                          \
-    if (status_ != (code) || quire_last_error_code() != (code) ||                      \
-        strstr(quire_last_error_message(), (fragment)) == NULL) {                      \
-      fprintf(stderr, "  got %s, wanted %s with \"%s\"\n", quire_status_name(status_), \
-              quire_status_name(code), (fragment));                                    \
-      fail_at(__FILE__, __LINE__, #call);                                              \
-    }                                                                                  \
-  } while (0)
-
-static int has(const char* json, const char* fragment) {
-  return json != NULL && strstr(json, fragment) != NULL;
-}
-
-/* The integer after "key": in json; -1 when absent. */
-static int64_t int_field(const char* json, const char* key) {
-  char pattern[64];
-  const char* at;
-  snprintf(pattern, sizeof pattern, "\"%s\":", key);
-  at = strstr(json, pattern);
-  return at == NULL ? -1 : (int64_t)strtoll(at + strlen(pattern), NULL, 10);
-}
-
-/* The string after "key": in json, copied into buf (no escapes in test data); "" when absent or
- * null. */
-static const char* string_field(const char* json, const char* key, char* buf, size_t size) {
-  char pattern[64];
-  const char* at;
-  size_t n = 0;
-  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-  buf[0] = '\0';
-  at = strstr(json, pattern);
-  if (at == NULL) return buf;
-  at += strlen(pattern);
-  while (at[n] != '"' && at[n] != '\0' && n + 1 < size) {
-    buf[n] = at[n];
-    ++n;
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
-static const char* const test_options =
-    "{\"passwords\":{\"opslimit\":2,\"memlimit\":20971520},"
-    "\"plans\":[{\"name\":\"free\",\"max_members\":5,\"max_posts\":100},"
-    "{\"name\":\"pro\",\"max_members\":50},{\"name\":\"tiny\",\"max_members\":1}]}";
+#include "check.h"
 
 /* ---- library and errors ---------------------------------------------------------------------- */
 
@@ -984,15 +908,6 @@ static void test_close(void) {
 }
 
 /* ---- 100,000 calls --------------------------------------------------------------------------- */
-
-static long resident_kib(void) {
-  long pages = 0, resident = 0;
-  FILE* statm = fopen("/proc/self/statm", "r");
-  if (statm == NULL) return -1;
-  if (fscanf(statm, "%ld %ld", &pages, &resident) != 2) resident = -1;
-  fclose(statm);
-  return resident < 0 ? -1 : resident * 4;
-}
 
 static void get_pair(quire_ctx* ctx, const char* tenant, int64_t user) {
   char* out = NULL;
