@@ -16,7 +16,7 @@ namespace {
 // the lock it owns, a reader by giving it back to the pool when it ends.
 class SqliteTransaction final : public Transaction {
  public:
-  SqliteTransaction(Connection& connection, Access access, std::unique_lock<std::timed_mutex> lock,
+  SqliteTransaction(Connection& connection, Access access, std::unique_lock<TimedGate> lock,
                     SqliteBackend* pool_owner)
       : connection_(connection),
         access_(access),
@@ -87,7 +87,7 @@ class SqliteTransaction final : public Transaction {
 
   Connection& connection_;
   Access access_;
-  std::unique_lock<std::timed_mutex> lock_;
+  std::unique_lock<TimedGate> lock_;
   SqliteBackend* pool_owner_;  // set for a borrowed reader
   bool finished_ = false;
   SqliteTenantStore tenants_;
@@ -137,8 +137,8 @@ Result<std::unique_ptr<Backend>> SqliteBackend::open(const std::string& path,
   });
 }
 
-Result<std::unique_lock<std::timed_mutex>> SqliteBackend::lock_writer() noexcept {
-  std::unique_lock lock(writer_mutex_, std::defer_lock);
+Result<std::unique_lock<TimedGate>> SqliteBackend::lock_writer() noexcept {
+  std::unique_lock lock(writer_gate_, std::defer_lock);
   if (!lock.try_lock_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
     return fail(Errc::busy, fmt::format("the database is busy: no write lock within {} ms",
                                         options_.busy_timeout_ms));
@@ -172,8 +172,8 @@ Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcep
       QUIRE_TRY(Connection * reader, borrow_reader());
       std::unique_ptr<SqliteTransaction> transaction;
       try {
-        transaction = std::make_unique<SqliteTransaction>(
-            *reader, access, std::unique_lock<std::timed_mutex>(), this);
+        transaction = std::make_unique<SqliteTransaction>(*reader, access,
+                                                          std::unique_lock<TimedGate>(), this);
       } catch (...) {
         give_back(reader);  // the transaction that would have given it back never existed
         throw;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/sqlite/sqlite_connection.hpp"
+#include "storage/sqlite/timed_gate.hpp"
 
 namespace quire::storage::sqlite {
 
@@ -32,11 +33,11 @@ class SqliteBackend final : public Backend {
  private:
   SqliteBackend(const std::string& path, Options options);
   Result<Connection*> borrow_reader() noexcept;
-  Result<std::unique_lock<std::timed_mutex>> lock_writer() noexcept;
+  Result<std::unique_lock<TimedGate>> lock_writer() noexcept;
 
   Options options_;
   bool in_memory_;
-  std::timed_mutex writer_mutex_;
+  TimedGate writer_gate_;
   std::unique_ptr<Connection> writer_;
   std::mutex readers_mutex_;
   std::condition_variable reader_returned_;
