@@ -1,7 +1,11 @@
 // The Permission engine: the documented matrix, ownership, per-item grants, custom roles, and
 // decisions that explain themselves.
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include "support/engine_fixture.hpp"
 
@@ -22,8 +26,9 @@ const std::map<std::string, int> documented = {
 const std::vector<std::string> roles = {"viewer", "contributor", "author",
                                         "editor", "admin",       "owner"};
 
+template <class B = SqliteMemory>
 struct Team {
-  EngineFixture<SqliteMemory> f;
+  EngineFixture<B> f;
   std::map<std::string, Context> as;  // a member of each built-in role
   std::map<std::string, User> user;
   Context admin;
@@ -183,4 +188,230 @@ TEST_CASE("permissions: checks answer questions and are not audited as attempts"
   // A real attempt is audited.
   expect_error(t.as.at("viewer").tenants().update("acme", {.name = "x"}), Errc::permission_denied);
   CHECK(must(t.admin.audit().query(denied)).items.size() == before + 1);
+}
+
+namespace {
+
+// ---- docs/permissions.md, read as the specification -------------------------------------------
+
+struct DocumentedRules {
+  std::vector<std::string> roles;                             // the matrix's columns
+  std::map<std::string, std::set<std::string>> role_has;      // role → its permissions
+  std::map<std::string, std::set<std::string>> grant_allows;  // read/write/admin → permissions
+  std::set<std::string> permissions;                          // every one in the matrix
+};
+
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// "a, b, also c" → {a, b, c}
+std::vector<std::string> listed(std::string_view text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = std::min(text.find(',', start), text.size());
+    auto item = trimmed(text.substr(start, comma - start));
+    if (item.rfind("also ", 0) == 0) item = trimmed(item.substr(5));
+    if (!item.empty()) items.push_back(item);
+    start = comma + 1;
+  }
+  return items;
+}
+
+// The cells of a Markdown table row, trimmed.
+std::vector<std::string> cells(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t start = line.find('|') + 1;
+  for (auto bar = line.find('|', start); bar != std::string::npos; bar = line.find('|', start)) {
+    out.push_back(trimmed(std::string_view(line).substr(start, bar - start)));
+    start = bar + 1;
+  }
+  return out;
+}
+
+DocumentedRules documented_rules() {
+  const auto path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
+                    "docs" / "permissions.md";
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot read ", path.string());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+
+  DocumentedRules rules;
+  // The matrix: a header naming the roles, then one row per group of permissions.
+  auto row = std::find_if(lines.begin(), lines.end(),
+                          [](const std::string& l) { return l.rfind("| permission |", 0) == 0; });
+  REQUIRE(row != lines.end());
+  const auto header = cells(*row);
+  rules.roles.assign(header.begin() + 1, header.end());
+  for (row += 2; row != lines.end() && row->rfind("|", 0) == 0; ++row) {
+    const auto columns = cells(*row);
+    REQUIRE(columns.size() == rules.roles.size() + 1);
+    for (const auto& permission : listed(columns[0])) {
+      CHECK_MESSAGE(rules.permissions.insert(permission).second, permission, " listed twice");
+      for (std::size_t r = 0; r < rules.roles.size(); ++r) {
+        const auto& mark = columns[r + 1];
+        REQUIRE_MESSAGE((mark.empty() || mark == "\u2713"), "unexpected cell ", mark);
+        if (!mark.empty()) rules.role_has[rules.roles[r]].insert(permission);
+      }
+    }
+  }
+  // Grants: "`read` → post.read, version.read; `write` → also post.update; `admin` → also …".
+  std::string prose;
+  for (const auto& line : lines) prose += trimmed(line) + " ";
+  std::set<std::string> so_far;
+  for (const char* level : {"read", "write", "admin"}) {
+    const std::string marker = std::string("`") + level + "` \u2192 ";
+    const auto at = prose.find(marker);
+    REQUIRE_MESSAGE(at != std::string::npos, "no ", marker, " in docs/permissions.md");
+    const auto from = at + marker.size();
+    const auto end = std::min(prose.find(';', from), prose.find(". ", from));
+    for (const auto& permission : listed(std::string_view(prose).substr(from, end - from))) {
+      CHECK_MESSAGE(rules.permissions.count(permission) == 1, permission, " is not in the matrix");
+      so_far.insert(permission);
+    }
+    rules.grant_allows[level] = so_far;  // each level adds to the one below ("also")
+  }
+  return rules;
+}
+
+// One of the resources a check can be about.
+struct Target {
+  std::string name;
+  std::optional<PostId> post;       // none: the tenant as a whole
+  bool own = false;                 // written by the asking user
+  std::optional<GrantLevel> grant;  // the asking user's grant on it
+};
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("permissions: the whole cube of roles, permissions and posts, as documented", B,
+                   QUIRE_TEST_BACKENDS) {
+  const auto rules = documented_rules();
+  // The docs and the code name the same roles and the same permissions.
+  CHECK(rules.roles == roles);
+  std::set<std::string> in_code;
+  for (const auto permission : PermissionEngine::all_permissions()) in_code.emplace(permission);
+  CHECK(in_code == rules.permissions);
+  REQUIRE(rules.grant_allows.at("read") == std::set<std::string>{"post.read", "version.read"});
+
+  Team<B> t;
+  // Someone else's posts for every role: one without grants, one per grant level.
+  auto writer = t.f.make_user("writer");
+  must(t.f.system.tenants().add_member("acme", writer.id, "author"));
+  auto as_writer = must(t.f.db.context("acme", writer.id));
+  auto others = must(as_writer.posts().create({.title = "Someone else's"}));
+  std::map<GrantLevel, Post> granted;
+  for (const auto level : {GrantLevel::read, GrantLevel::write, GrantLevel::admin}) {
+    granted.emplace(level, must(as_writer.posts().create(
+                               {.title = "Granted " + std::string(grant_level_name(level))})));
+    for (const auto& role : roles) {
+      must(t.admin.permissions().grant(t.user.at(role).id,
+                                       {"post", std::to_string(granted.at(level).id)}, level));
+    }
+  }
+  // Each role's own post; the viewer's was written when they were a contributor.
+  std::map<std::string, Post> own;
+  must(t.admin.tenants().set_role("acme", t.user.at("viewer").id, "contributor"));
+  for (const auto& role : roles)
+    own.emplace(role, must(t.as.at(role).posts().create({.title = role})));
+  must(t.admin.tenants().set_role("acme", t.user.at("viewer").id, "viewer"));
+  // Published, so every member sees them and the operations below fail only for want of a right.
+  for (const auto& post : {others, granted.at(GrantLevel::read), granted.at(GrantLevel::write),
+                           granted.at(GrantLevel::admin)}) {
+    must(t.admin.posts().publish(post.id));
+  }
+  for (const auto& [role, post] : own) must(t.admin.posts().publish(post.id));
+
+  std::size_t checked = 0;
+  for (const auto& role : roles) {
+    const std::vector<Target> targets = {
+        {"no resource", std::nullopt, false, std::nullopt},
+        {"own post", own.at(role).id, true, std::nullopt},
+        {"other's post", others.id, false, std::nullopt},
+        {"other's post, read grant", granted.at(GrantLevel::read).id, false, GrantLevel::read},
+        {"other's post, write grant", granted.at(GrantLevel::write).id, false, GrantLevel::write},
+        {"other's post, admin grant", granted.at(GrantLevel::admin).id, false, GrantLevel::admin},
+    };
+    const auto& has =
+        rules.role_has.count(role) ? rules.role_has.at(role) : std::set<std::string>{};
+    auto& ctx = t.as.at(role);
+    for (const auto& permission : rules.permissions) {
+      for (const auto& target : targets) {
+        CAPTURE(role);
+        CAPTURE(permission);
+        CAPTURE(target.name);
+        // The order the docs give: the role, then ownership (<permission>.own), then a grant.
+        const bool by_role = has.count(permission) == 1;
+        const bool by_ownership = target.own && has.count(permission + ".own") == 1;
+        const bool by_grant =
+            target.grant &&
+            rules.grant_allows.at(std::string(grant_level_name(*target.grant))).count(permission);
+        std::optional<ResourceRef> resource;
+        if (target.post) resource = ResourceRef{"post", std::to_string(*target.post)};
+        const auto decision = must(ctx.permissions().check(permission, resource));
+        CHECK(decision.allowed == (by_role || by_ownership || by_grant));
+        if (by_role) {
+          CHECK(decision.reason == "allowed: role " + role + " has " + permission);
+        } else if (by_ownership) {
+          CHECK(decision.reason ==
+                "allowed: role " + role + " has " + permission + ".own on its own post");
+        } else if (by_grant) {
+          CHECK(decision.reason.find("has a " + std::string(grant_level_name(*target.grant)) +
+                                     " grant on post " + std::to_string(*target.post)) !=
+                std::string::npos);
+        } else {
+          CHECK(decision.reason.rfind("denied: role " + role + " lacks " + permission, 0) == 0);
+        }
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == roles.size() * rules.permissions.size() * 6);
+
+  // The engines enforce what check() answers: update (post.update), archive (post.publish) and
+  // remove (post.delete) on each post, for each role.
+  for (const auto& role : roles) {
+    auto& ctx = t.as.at(role);
+    const auto& has =
+        rules.role_has.count(role) ? rules.role_has.at(role) : std::set<std::string>{};
+    for (const auto& [post, level] : std::vector<std::pair<Post, std::optional<GrantLevel>>>{
+             {own.at(role), std::nullopt},
+             {others, std::nullopt},
+             {granted.at(GrantLevel::read), GrantLevel::read},
+             {granted.at(GrantLevel::write), GrantLevel::write},
+             {granted.at(GrantLevel::admin), GrantLevel::admin}}) {
+      const bool is_own = post.id == own.at(role).id;
+      const auto may = [&](const std::string& permission) {
+        return has.count(permission) == 1 || (is_own && has.count(permission + ".own") == 1) ||
+               (level &&
+                rules.grant_allows.at(std::string(grant_level_name(*level))).count(permission) ==
+                    1);
+      };
+      CAPTURE(role);
+      CAPTURE(post.title);
+      // Each attempt succeeds exactly when allowed; a success is put back by the system.
+      const auto attempt = [&](const std::string& permission, Result<Post> result,
+                               const std::function<Result<Post>()>& undo) {
+        CAPTURE(permission);
+        if (!may(permission)) {
+          expect_error(result, Errc::permission_denied);
+          return;
+        }
+        CHECK_MESSAGE(result.has_value(), result.error().message);
+        if (undo) must(undo());
+      };
+      const auto current = must(t.admin.posts().get(post.id));
+      attempt("post.update", ctx.posts().update(post.id, current.version, {.body = "by " + role}),
+              {});
+      attempt("post.publish", ctx.posts().archive(post.id),
+              [&] { return t.admin.posts().publish(post.id); });
+      attempt("post.delete", ctx.posts().remove(post.id),
+              [&] { return t.admin.posts().restore(post.id); });
+    }
+  }
 }
