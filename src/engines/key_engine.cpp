@@ -12,6 +12,7 @@
 #include "core/validate.hpp"
 #include "engines/api_keys.hpp"
 #include "engines/authorize.hpp"
+#include "engines/lookup.hpp"
 #include "engines/roles.hpp"
 #include "engines/unit_of_work.hpp"
 
@@ -65,13 +66,6 @@ using detail::write_unit;
 
 namespace {
 
-Result<TenantId> tenant_of(const detail::ContextState& ctx) {
-  if (!ctx.tenant) {
-    return fail(Errc::invalid_argument, "API keys belong to a tenant: use a context with one");
-  }
-  return *ctx.tenant;
-}
-
 AuditRecord attempt(TenantId tenant, std::string action, std::int64_t key) {
   return {tenant, std::move(action), "api_key", std::to_string(key), {}, {}};
 }
@@ -111,7 +105,7 @@ Result<IssuedKey> KeyEngine::create(const NewKey& input) noexcept {
   if (input.expires_at && *input.expires_at <= now) {
     return fail(Errc::invalid_argument, "expires_at must be in the future");
   }
-  QUIRE_TRY(row.key.tenant_id, tenant_of(*ctx_));
+  QUIRE_TRY(row.key.tenant_id, detail::tenant_of(*ctx_, "API keys"));
   row.key.scopes = input.scopes;
   std::sort(row.key.scopes.begin(), row.key.scopes.end());
   row.key.scopes.erase(std::unique(row.key.scopes.begin(), row.key.scopes.end()),
@@ -145,7 +139,7 @@ Result<IssuedKey> KeyEngine::create(const NewKey& input) noexcept {
 }
 
 Result<std::vector<ApiKey>> KeyEngine::list() noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "API keys"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<ApiKey>> {
     QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant),
                               attempt(tenant, "key.list", 0)));
@@ -154,7 +148,7 @@ Result<std::vector<ApiKey>> KeyEngine::list() noexcept {
 }
 
 Result<ApiKey> KeyEngine::revoke(std::int64_t id) noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "API keys"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<ApiKey> {
     QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant),
                               attempt(tenant, "key.revoke", id)));
@@ -171,7 +165,7 @@ Result<ApiKey> KeyEngine::revoke(std::int64_t id) noexcept {
 }
 
 Result<IssuedKey> KeyEngine::rotate(std::int64_t id) noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "API keys"));
   const auto text = detail::new_key_text();
   return write_unit(*ctx_, [&](Unit& unit) -> Result<IssuedKey> {
     QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant),

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/validate.hpp"
+#include "state.hpp"
 
 namespace quire::detail {
 
@@ -24,6 +25,15 @@ Result<storage::UserRow> find_user(storage::Transaction& tx, UserId id) {
   QUIRE_TRY(auto user, tx.users().find(id));
   if (!user) return fail(Errc::not_found, fmt::format("user {} not found", id));
   return std::move(*user);
+}
+
+Result<TenantId> tenant_of(const ContextState& ctx, std::string_view what) {
+  if (!ctx.tenant) {
+    return fail(
+        Errc::invalid_argument,
+        fmt::format("{} belong to a tenant: use a context with one, e.g. db.system(tenant)", what));
+  }
+  return *ctx.tenant;
 }
 
 }  // namespace quire::detail

@@ -7,6 +7,8 @@
 
 namespace quire::detail {
 
+struct ContextState;  // src/state.hpp
+
 // How a message names a tenant reference: its slug in quotes, or its id.
 std::string tenant_label(const TenantRef& ref);
 
@@ -14,5 +16,9 @@ std::string tenant_label(const TenantRef& ref);
 Result<Tenant> find_tenant(storage::Transaction& tx, const TenantRef& ref);
 // Errors: not_found.
 Result<storage::UserRow> find_user(storage::Transaction& tx, UserId id);
+
+// The context's tenant, for an engine whose rows (`what`: "posts", "API keys") each belong to
+// one. Errors: invalid_argument for a context without a tenant (the plain db.system()).
+Result<TenantId> tenant_of(const ContextState& ctx, std::string_view what);
 
 }  // namespace quire::detail

@@ -9,6 +9,7 @@
 #include "core/validate.hpp"
 #include "engines/authorize.hpp"
 #include "engines/grants.hpp"
+#include "engines/lookup.hpp"
 #include "engines/roles.hpp"
 #include "engines/unit_of_work.hpp"
 
@@ -33,14 +34,6 @@ std::string_view grant_level_name(GrantLevel level) noexcept {
 }
 
 namespace {
-
-Result<TenantId> tenant_of(const detail::ContextState& ctx) {
-  if (!ctx.tenant) {
-    return fail(Errc::invalid_argument,
-                "permissions are per tenant: use a context with a tenant, e.g. db.system(tenant)");
-  }
-  return *ctx.tenant;
-}
 
 Result<void> check_permission(std::string_view permission) {
   if (detail::permission_rank(permission)) return success();
@@ -82,7 +75,7 @@ Result<Decision> PermissionEngine::check(std::string_view permission,
   if (resource) {
     QUIRE_TRY(check_resource(*resource));
   }
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "permissions"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Decision> {
     // A question, not an attempt: a "no" is an answer, and nothing is audited.
     auto found = detail::acting_permissions(unit, tenant, std::to_string(tenant),
@@ -108,7 +101,7 @@ Result<Decision> PermissionEngine::check(std::string_view permission,
 Result<Grant> PermissionEngine::grant(UserId user, const ResourceRef& resource,
                                       GrantLevel level) noexcept {
   QUIRE_TRY(check_resource(resource));
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "permissions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Grant> {
     QUIRE_TRY(detail::require(unit, "member.manage", tenant, std::to_string(tenant),
                               attempt(tenant, "grant.add", resource.type, resource.id)));
@@ -132,7 +125,7 @@ Result<Grant> PermissionEngine::grant(UserId user, const ResourceRef& resource,
 
 Result<void> PermissionEngine::revoke(UserId user, const ResourceRef& resource) noexcept {
   QUIRE_TRY(check_resource(resource));
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "permissions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<void> {
     QUIRE_TRY(detail::require(unit, "member.manage", tenant, std::to_string(tenant),
                               attempt(tenant, "grant.revoke", resource.type, resource.id)));
@@ -143,7 +136,7 @@ Result<void> PermissionEngine::revoke(UserId user, const ResourceRef& resource) 
 }
 
 Result<std::vector<Role>> PermissionEngine::roles() noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "permissions"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<Role>> {
     QUIRE_TRY(detail::require(unit, "tenant.read", tenant, std::to_string(tenant),
                               attempt(tenant, "role.list", "role", "")));
@@ -176,7 +169,7 @@ Result<Role> PermissionEngine::define_role(std::string_view name,
   std::sort(role.permissions.begin(), role.permissions.end());
   role.permissions.erase(std::unique(role.permissions.begin(), role.permissions.end()),
                          role.permissions.end());
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "permissions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Role> {
     const auto attempted = attempt(tenant, "role.define", "role", role.name);
     QUIRE_TRY(detail::require(unit, "role.manage", tenant, std::to_string(tenant), attempted));
@@ -204,7 +197,7 @@ Result<void> PermissionEngine::delete_role(std::string_view name) noexcept {
   if (detail::role_rank(name)) {
     return fail(Errc::invalid_argument, fmt::format("role \"{}\" is built in", name));
   }
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "permissions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<void> {
     QUIRE_TRY(detail::require(unit, "role.manage", tenant, std::to_string(tenant),
                               attempt(tenant, "role.delete", "role", std::string(name))));

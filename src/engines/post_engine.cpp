@@ -45,7 +45,6 @@ using detail::record_change;
 using detail::require_on;
 using detail::require_role;
 using detail::require_visible;
-using detail::tenant_of;
 using detail::write_version;
 
 std::string_view post_status_name(PostStatus status) noexcept {
@@ -179,7 +178,7 @@ Result<Post> PostEngine::create(const NewPost& input) noexcept {
   QUIRE_TRY(auto excerpt, normalise_excerpt(input.excerpt));
   QUIRE_TRY(post.seo, normalise_object("seo", input.seo));
   QUIRE_TRY(post.fields, normalise_object("fields", input.fields));
-  QUIRE_TRY(post.tenant_id, tenant_of(*ctx_));
+  QUIRE_TRY(post.tenant_id, detail::tenant_of(*ctx_, "posts"));
   post.type = input.type;
   post.body = input.body;
   post.status = input.status;
@@ -195,6 +194,7 @@ Result<Post> PostEngine::create(const NewPost& input) noexcept {
     QUIRE_TRY(auto tenant, detail::find_tenant(unit.tx(), post.tenant_id));
     for (const auto& plan : ctx_->db->options.plans) {
       if (plan.name != tenant.plan || plan.max_posts == 0) continue;
+      // One row the store keeps beside the posts (not a count of them): O(1) at any size.
       QUIRE_TRY(const auto count, unit.tx().posts().count(tenant.id));
       if (count >= plan.max_posts) {
         return fail(Errc::quota_exceeded,
@@ -226,7 +226,7 @@ Result<Post> PostEngine::create(const NewPost& input) noexcept {
 }
 
 Result<Post> PostEngine::get(PostId id) noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
     QUIRE_TRY(auto post, find_post(unit, tenant, id));
     if (post.deleted_at) return fail(Errc::not_found, fmt::format("post {} not found", id));
@@ -236,7 +236,7 @@ Result<Post> PostEngine::get(PostId id) noexcept {
 }
 
 Result<Post> PostEngine::get_by_slug(std::string_view slug, std::string_view type) noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
     const auto not_found = [&] {
       return fail(Errc::not_found,
@@ -258,7 +258,7 @@ Result<Post> PostEngine::get_by_slug(std::string_view slug, std::string_view typ
 Result<Post> PostEngine::update(PostId id, std::int64_t expected_version,
                                 const PostPatch& patch) noexcept {
   QUIRE_TRY(const auto checked, detail::check_patch(patch));
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
     return detail::update_post(unit, tenant, id, expected_version, checked);
   });
@@ -268,7 +268,7 @@ namespace {
 
 Result<Post> transition(const detail::ContextState& ctx, PostId id, const Transition& t,
                         std::optional<Timestamp> at = std::nullopt) {
-  QUIRE_TRY(const auto tenant, tenant_of(ctx));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(ctx, "posts"));
   return write_unit(ctx, [&](Unit& unit) -> Result<Post> {
     QUIRE_TRY(auto post, find_live_post(unit, tenant, id));
     return apply_transition(unit, std::move(post), t, at);
@@ -302,7 +302,7 @@ Result<Post> PostEngine::schedule(PostId id, Timestamp at) noexcept {
 }
 
 Result<std::vector<Post>> PostEngine::publish_due(Timestamp now) noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<Post>> {
     QUIRE_TRY(auto due, unit.tx().posts().due(tenant, now));
     std::vector<Post> published;
@@ -321,7 +321,7 @@ namespace {
 template <class Change>
 Result<Post> switch_trash(const detail::ContextState& ctx, PostId id, std::string action,
                           Change&& change) {
-  QUIRE_TRY(const auto tenant, tenant_of(ctx));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(ctx, "posts"));
   return write_unit(ctx, [&](Unit& unit) -> Result<Post> {
     QUIRE_TRY(const auto before, find_post(unit, tenant, id));
     QUIRE_TRY(require_on(unit, "post.delete", before, action));
@@ -352,7 +352,7 @@ Result<Post> PostEngine::restore(PostId id) noexcept {
 }
 
 Result<void> PostEngine::purge(PostId id) noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<void> {
     QUIRE_TRY(const auto post, find_post(unit, tenant, id));
     // Purging is for good: the shared permission, never the .own one.
@@ -364,7 +364,7 @@ Result<void> PostEngine::purge(PostId id) noexcept {
 
 Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
   QUIRE_TRY(detail::check_limit(query.limit));
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   QUIRE_TRY(auto cursor, detail::decode_cursor(query.cursor));
   storage::PostScan scan;
   const bool by_title = query.order == PostOrder::title_asc || query.order == PostOrder::title_desc;
@@ -420,7 +420,7 @@ Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
 }
 
 Result<std::vector<TermCount>> PostEngine::categories() noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<TermCount>> {
     QUIRE_TRY(require_role(unit, tenant, "post.read", "post.categories"));
     return unit.tx().posts().categories(tenant);
@@ -428,7 +428,7 @@ Result<std::vector<TermCount>> PostEngine::categories() noexcept {
 }
 
 Result<std::vector<TermCount>> PostEngine::tags() noexcept {
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<TermCount>> {
     QUIRE_TRY(require_role(unit, tenant, "post.read", "post.tags"));
     return unit.tx().posts().tags(tenant);
@@ -438,7 +438,7 @@ Result<std::vector<TermCount>> PostEngine::tags() noexcept {
 Result<std::vector<SearchHit>> PostEngine::search(std::string_view query, unsigned limit) noexcept {
   QUIRE_TRY(detail::check_limit(limit));
   QUIRE_TRY(auto match, detail::full_text_query(query));
-  QUIRE_TRY(const auto tenant, tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<SearchHit>> {
     QUIRE_TRY(auto role, require_role(unit, tenant, "post.read", "post.search"));
     if (match.empty()) return std::vector<SearchHit>();

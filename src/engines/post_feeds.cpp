@@ -327,7 +327,7 @@ Result<std::string> PostEngine::feed(FeedFormat format, unsigned limit) noexcept
   if (format != FeedFormat::rss && format != FeedFormat::atom) {
     return fail(Errc::invalid_argument, "format must be rss or atom");
   }
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::string> {
     QUIRE_TRY(detail::require_role(unit, tenant, "post.read", "post.feed"));
     QUIRE_TRY(const auto record, detail::find_tenant(unit.tx(), tenant));
@@ -338,7 +338,7 @@ Result<std::string> PostEngine::feed(FeedFormat format, unsigned limit) noexcept
 }
 
 Result<std::string> PostEngine::sitemap() noexcept {
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::string> {
     QUIRE_TRY(detail::require_role(unit, tenant, "post.read", "post.sitemap"));
     QUIRE_TRY(const auto record, detail::find_tenant(unit.tx(), tenant));

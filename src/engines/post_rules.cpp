@@ -235,13 +235,6 @@ Result<void> write_version(Unit& unit, const Post& post, std::string kind, std::
 
 // ---- permissions ------------------------------------------------------------------------------
 
-Result<TenantId> tenant_of(const ContextState& ctx) {
-  if (!ctx.tenant) {
-    return fail(Errc::invalid_argument, "posts need a tenant context: use db.system(tenant)");
-  }
-  return *ctx.tenant;
-}
-
 Result<Permissions> acting_role(Unit& unit, TenantId tenant, const AuditRecord& attempted) {
   return acting_permissions(unit, tenant, std::to_string(tenant), attempted);
 }

@@ -45,8 +45,6 @@ Result<PostPatch> check_patch(const PostPatch& patch);
 
 // ---- permissions ------------------------------------------------------------------------------
 
-// The context's tenant. Errors: invalid_argument for the tenant-less system context.
-Result<TenantId> tenant_of(const ContextState& ctx);
 // What the actor may do in the tenant: the member's role, a key's scopes, everything for the
 // system context. `attempted` is what a denial
 // audits.

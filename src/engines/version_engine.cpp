@@ -11,6 +11,7 @@
 #include "core/json.hpp"
 #include "core/text.hpp"
 #include "core/validate.hpp"
+#include "engines/lookup.hpp"
 #include "engines/post_rules.hpp"
 #include "engines/unit_of_work.hpp"
 
@@ -167,7 +168,7 @@ VersionEngine::VersionEngine(std::shared_ptr<detail::ContextState> ctx) noexcept
     : ctx_(std::move(ctx)) {}
 
 Result<std::vector<Version>> VersionEngine::list(PostId post) noexcept {
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<Version>> {
     QUIRE_TRY(require_readable(unit, tenant, post, "version.list"));
     return unit.tx().versions().list(tenant, post);
@@ -175,7 +176,7 @@ Result<std::vector<Version>> VersionEngine::list(PostId post) noexcept {
 }
 
 Result<VersionSnapshot> VersionEngine::get(PostId post, std::int64_t number) noexcept {
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<VersionSnapshot> {
     QUIRE_TRY(require_readable(unit, tenant, post, "version.get"));
     QUIRE_TRY(auto row, find_version(unit, tenant, post, number));
@@ -184,7 +185,7 @@ Result<VersionSnapshot> VersionEngine::get(PostId post, std::int64_t number) noe
 }
 
 Result<VersionDiff> VersionEngine::diff(PostId post, std::int64_t from, std::int64_t to) noexcept {
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   using Pair = std::pair<VersionSnapshot, VersionSnapshot>;
   auto read = read_unit(*ctx_, [&](Unit& unit) -> Result<Pair> {
     QUIRE_TRY(require_readable(unit, tenant, post, "version.diff"));
@@ -210,7 +211,7 @@ Result<Version> VersionEngine::snapshot(PostId id, std::string_view summary) noe
   if (!summary.empty()) {
     QUIRE_TRY(checked, detail::check_text("summary", summary, max_summary_bytes));
   }
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Version> {
     QUIRE_TRY(const auto before, detail::find_live_post(unit, tenant, id));
     QUIRE_TRY(detail::require_on(unit, "post.update", before, "version.snapshot"));
@@ -235,7 +236,7 @@ Result<Version> VersionEngine::snapshot(PostId id, std::string_view summary) noe
 }
 
 Result<Post> VersionEngine::restore(PostId id, std::int64_t number) noexcept {
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
     QUIRE_TRY(const auto before, detail::find_live_post(unit, tenant, id));
     QUIRE_TRY(detail::require_role(unit, tenant, "version.restore", "version.restore", id));
@@ -279,7 +280,7 @@ Result<Autosave> VersionEngine::autosave(PostId id, std::string_view title,
   QUIRE_TRY(const auto user, autosave_user(*ctx_));
   QUIRE_TRY(check_autosave_title(title));
   QUIRE_TRY(detail::check_body(body));
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Autosave> {
     QUIRE_TRY(const auto post, detail::find_live_post(unit, tenant, id));
     QUIRE_TRY(detail::require_on(unit, "post.update", post, "version.autosave"));
@@ -291,7 +292,7 @@ Result<Autosave> VersionEngine::autosave(PostId id, std::string_view title,
 
 Result<std::optional<Autosave>> VersionEngine::autosave_get(PostId id) noexcept {
   QUIRE_TRY(const auto user, autosave_user(*ctx_));
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::optional<Autosave>> {
     // In the trash too: one's unsaved work stays reachable.
     QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id));
@@ -302,7 +303,7 @@ Result<std::optional<Autosave>> VersionEngine::autosave_get(PostId id) noexcept 
 
 Result<void> VersionEngine::discard(PostId id) noexcept {
   QUIRE_TRY(const auto user, autosave_user(*ctx_));
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<void> {
     QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id));
     QUIRE_TRY(detail::require_on(unit, "post.update", post, "version.discard"));
@@ -313,7 +314,7 @@ Result<void> VersionEngine::discard(PostId id) noexcept {
 
 Result<Post> VersionEngine::promote(PostId id, std::int64_t expected_version) noexcept {
   QUIRE_TRY(const auto user, autosave_user(*ctx_));
-  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_));
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
     QUIRE_TRY(auto saved, unit.tx().versions().find_autosave(tenant, id, user));
     if (!saved) {
