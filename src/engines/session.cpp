@@ -35,12 +35,48 @@ Error bad_token(std::string_view why) {
   return fail(Errc::unauthenticated, fmt::format("session token {}", why));
 }
 
-// The token secret, made on first use and kept in the database, so every process shares it.
-Result<std::string> token_secret(Unit& unit) {
+// What to do when the database holds no token secret: make one (a login), or refuse (verifying
+// the presented `token`).
+enum class IfMissing { create, refuse };
+
+// The jti claim of a token, read without checking the signature: only to tell whether the
+// database ever issued it. Empty when the token has no readable one.
+std::string unverified_jti(std::string_view token) {
+  const auto first = token.find('.');
+  const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.size() > 4096) return {};
+  const auto payload_text = detail::base64url_decode(token.substr(first + 1, second - first - 1));
+  if (!payload_text) return {};
+  const auto payload = detail::parse_json("token payload", *payload_text);
+  if (!payload || !payload.value().is_object()) return {};
+  const auto jti = payload.value().find("jti");
+  return jti != payload.value().end() && jti->is_string() ? jti->get<std::string>() : "";
+}
+
+// The token secret, made by the first login and kept in the database, so every process shares
+// it. Verifying a token (IfMissing::refuse) needs the secret the token was signed with: when the
+// row is gone, or holds anything but the 32 bytes quire writes, the database was changed behind
+// quire's back, and that is corrupt, not a bad token.
+Result<std::string> token_secret(Unit& unit, IfMissing if_missing, std::string_view token = {}) {
   QUIRE_TRY(auto secret, unit.tx().sessions().secret());
-  if (secret) return std::move(*secret);
-  if (unit.tx().access() != storage::Access::write) {
-    return fail(Errc::internal, "the token secret is missing; reopen the database");
+  if (secret && secret->size() == secret_bytes) return std::move(*secret);
+  if (secret) {
+    return fail(Errc::corrupt,
+                fmt::format("the token secret (table quire_secrets, name 'token') is damaged: "
+                            "{} bytes where quire writes {}; Database::rotate_token_secret() "
+                            "replaces it, and every session signed with the old one ends",
+                            secret->size(), secret_bytes));
+  }
+  if (if_missing == IfMissing::refuse || unit.tx().access() != storage::Access::write) {
+    // A database that never issued this token (none at all, so no secret yet) is not corrupt.
+    const auto jti = unverified_jti(token);
+    if (jti.empty()) return bad_token("is malformed");
+    QUIRE_TRY(const auto session, unit.tx().sessions().find(jti));
+    if (!session) return bad_token("is not a known session");
+    return fail(Errc::corrupt,
+                "the token secret (table quire_secrets, name 'token') is missing: it was deleted "
+                "behind quire's back; Database::rotate_token_secret() or the next login makes a "
+                "new one, and every session signed with the old one ends");
   }
   auto fresh = detail::random_bytes(secret_bytes);
   QUIRE_TRY(unit.tx().sessions().set_secret(fresh));
@@ -220,7 +256,7 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
       row.password_hash = *rehash;
       QUIRE_TRY(unit.tx().users().update(row));
     }
-    QUIRE_TRY(auto secret, token_secret(unit));
+    QUIRE_TRY(auto secret, token_secret(unit, IfMissing::create));
     storage::SessionRow session{detail::to_hex(detail::random_bytes(16)),
                                 who.tenant.id,
                                 user_id,
@@ -243,7 +279,7 @@ Result<Context> Database::context_from_token(
     const std::optional<TenantRef>& expected_tenant) const noexcept {
   auto probe = state_for(state_, Actor{}, std::nullopt, request);
   return read_unit(*probe, [&](Unit& unit) -> Result<Context> {
-    QUIRE_TRY(auto secret, token_secret(unit));
+    QUIRE_TRY(auto secret, token_secret(unit, IfMissing::refuse, token));
     QUIRE_TRY(auto claims, verify_token(secret, token));
     if (claims.exp * 1000 <= now_ms()) return bad_token("has expired");
     QUIRE_TRY(auto session, unit.tx().sessions().find(claims.jti));
@@ -267,7 +303,7 @@ Result<Context> Database::context_from_token(
 Result<void> Database::logout(std::string_view token) const noexcept {
   auto probe = state_for(state_, Actor{}, std::nullopt, {});
   return write_unit(*probe, [&](Unit& unit) -> Result<void> {
-    QUIRE_TRY(auto secret, token_secret(unit));
+    QUIRE_TRY(auto secret, token_secret(unit, IfMissing::refuse, token));
     QUIRE_TRY(auto claims, verify_token(secret, token));
     QUIRE_TRY(unit.tx().sessions().revoke(claims.jti, now_ms()));
     auto as_user = state_for(state_, Actor{ActorType::user, claims.sub}, claims.tenant, {});

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <thread>
 
+#include "engines/raw_sqlite.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace quire;
@@ -190,6 +191,44 @@ TEST_CASE("auth: tokens are refused for every kind of tampering and staleness") 
   SUBCASE("the secret is shared by every process that opens the file") {
     auto again = must(Database::open(f.dir.sqlite_url(), f.options));
     must(again.context_from_token(token));
+  }
+}
+
+TEST_CASE("auth: a token secret deleted or damaged behind quire's back is corrupt") {
+  AuthFixture f;
+  auto session = must(f.db.login("acme", "alice", "alice-password"));
+  must(f.db.context_from_token(session.token));
+
+  SUBCASE("deleted") {
+    raw_exec(f.dir.path() / "test.db", "DELETE FROM quire_secrets");
+    for (const auto& msg : {expect_error(f.db.context_from_token(session.token), Errc::corrupt),
+                            expect_error(f.db.logout(session.token), Errc::corrupt)}) {
+      CHECK(msg.find("token secret") != std::string::npos);
+      CHECK(msg.find("quire_secrets") != std::string::npos);
+      CHECK(msg.find("missing") != std::string::npos);
+    }
+    // A token this database never issued is only unauthenticated, secret or not.
+    const auto forged = b64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                        b64url(R"({"sub":1,"tenant":1,"exp":99999999999,"jti":"00ff"})") + ".AAAA";
+    CHECK(expect_error(f.db.context_from_token(forged), Errc::unauthenticated)
+              .find("not a known session") != std::string::npos);
+    expect_error(f.db.context_from_token("not a token"), Errc::unauthenticated);
+    // A login makes a new secret; the old sessions are gone with the old one.
+    auto fresh = must(f.db.login("acme", "alice", "alice-password"));
+    must(f.db.context_from_token(fresh.token));
+    expect_error(f.db.context_from_token(session.token), Errc::unauthenticated);
+  }
+  SUBCASE("damaged") {
+    raw_exec(f.dir.path() / "test.db",
+             "UPDATE quire_secrets SET value = x'00' WHERE name = 'token'");
+    const auto msg = expect_error(f.db.context_from_token(session.token), Errc::corrupt);
+    CHECK(msg.find("damaged") != std::string::npos);
+    CHECK(msg.find("1 bytes") != std::string::npos);
+    // Nothing is signed with it either.
+    expect_error(f.db.login("acme", "alice", "alice-password"), Errc::corrupt);
+    // Rotating replaces it.
+    must(f.db.rotate_token_secret());
+    must(f.db.context_from_token(must(f.db.login("acme", "alice", "alice-password")).token));
   }
 }
 

@@ -7,26 +7,11 @@
 #include <atomic>
 #include <thread>
 
+#include "engines/raw_sqlite.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace quire;
 using namespace quire::test;
-
-namespace {
-
-// Runs SQL on a database file behind quire's back, as an attacker or another tool would.
-void raw_exec(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  const std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
-}
-
-}  // namespace
 
 TEST_CASE("database: bad URLs and options are refused") {
   CHECK(expect_error(Database::open("mysql://x"), Errc::invalid_argument).find("url") !=
