@@ -70,12 +70,21 @@ class UserStore {
   virtual Result<void> update(const UserRow& row) noexcept = 0;
 };
 
+// A membership and whether its user's account is active: what every permission check reads.
+struct MemberAccount {
+  Member member;
+  bool user_active = false;
+};
+
 class MemberStore {
  public:
   virtual ~MemberStore() = default;
   // Errors: already_exists, not_found (tenant or user, through the foreign keys).
   virtual Result<void> insert(const Member& row) noexcept = 0;
   virtual Result<std::optional<Member>> find(TenantId tenant, UserId user) noexcept = 0;
+  // find() and the user's is_active, in one lookup.
+  virtual Result<std::optional<MemberAccount>> find_with_account(TenantId tenant,
+                                                                 UserId user) noexcept = 0;
   virtual Result<std::vector<Member>> list(TenantId tenant) noexcept = 0;
   virtual Result<std::int64_t> count(TenantId tenant) noexcept = 0;
   // Errors: not_found.
@@ -157,13 +166,16 @@ class PostStore {
                                   PostId except) noexcept = 0;
   virtual Result<void> add_old_slug(TenantId tenant, std::string_view type, std::string_view slug,
                                     PostId post) noexcept = 0;
-  // Rewrites every column; re-indexes the post when its title or body changed from `before`.
+  // Stores `after` over the row whose values are `before`, as this transaction read it: the
+  // columns that differ change (SQLite sets only those; PostgreSQL sets every column in one
+  // prepared statement, to the same effect). Re-indexes the post when its title or body changed,
+  // and keeps count() right when the post goes to or leaves the trash. Errors: not_found.
   virtual Result<void> update(const Post& before, const Post& after) noexcept = 0;
   // Removes the post, its tags, old slugs and search entry for good.
   virtual Result<void> purge(const Post& post) noexcept = 0;
   // Without bodies: listings never read them.
   virtual Result<std::vector<Post>> list(TenantId tenant, const PostScan& scan) noexcept = 0;
-  // Posts not in the trash.
+  // Posts not in the trash: a count insert, update and purge keep, so reading it is O(1).
   virtual Result<std::int64_t> count(TenantId tenant) noexcept = 0;
   virtual Result<std::vector<TermCount>> categories(TenantId tenant) noexcept = 0;
   virtual Result<std::vector<TermCount>> tags(TenantId tenant) noexcept = 0;

@@ -41,17 +41,17 @@ Result<Member> acting_member(Unit& unit, TenantId tenant, std::string_view tenan
   if (ctx.tenant != tenant) {
     return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label));
   }
-  QUIRE_TRY(auto member, unit.tx().members().find(tenant, ctx.actor.id));
-  if (!member) {
+  // The membership and the account in one lookup: every permission check makes it.
+  QUIRE_TRY(auto found, unit.tx().members().find_with_account(tenant, ctx.actor.id));
+  if (!found) {
     return unit.deny(attempt, fmt::format("denied: user {} is not a member of tenant {}",
                                           ctx.actor.id, tenant_label));
   }
   // A deactivated account loses access at once, even through contexts opened before.
-  QUIRE_TRY(auto user, unit.tx().users().find(ctx.actor.id));
-  if (!user || !user->user.is_active) {
+  if (!found->user_active) {
     return unit.deny(attempt, fmt::format("denied: user {} is deactivated", ctx.actor.id));
   }
-  return std::move(*member);
+  return std::move(found->member);
 }
 
 Result<Permissions> acting_permissions(Unit& unit, TenantId tenant, std::string_view tenant_label,

@@ -208,11 +208,13 @@ Result<Tenant> TenantEngine::update(const TenantRef& ref, const TenantPatch& pat
     }
     if (patch.plan && *patch.plan != tenant.plan) {
       QUIRE_TRY(const Plan* plan, find_plan(ctx_->db->options, *patch.plan));
-      QUIRE_TRY(const auto members, tx.members().count(tenant.id));
-      if (plan->max_members > 0 && members > plan->max_members) {
-        return fail(Errc::quota_exceeded,
-                    fmt::format("plan {} allows {} members; tenant {} has {}", plan->name,
-                                plan->max_members, tenant.slug, members));
+      if (plan->max_members > 0) {  // unlimited: nothing to count
+        QUIRE_TRY(const auto members, tx.members().count(tenant.id));
+        if (members > plan->max_members) {
+          return fail(Errc::quota_exceeded,
+                      fmt::format("plan {} allows {} members; tenant {} has {}", plan->name,
+                                  plan->max_members, tenant.slug, members));
+        }
       }
       tenant.plan = plan->name;
     }
@@ -317,12 +319,16 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
       return fail(Errc::already_exists,
                   fmt::format("user {} is already a member of tenant {}", user, tenant.slug));
     }
+    // The count walks the tenant's slice of the members key; under a quota the slice holds at
+    // most max_members rows, and an unlimited plan counts nothing.
     QUIRE_TRY(const Plan* plan, find_plan(ctx_->db->options, tenant.plan));
-    QUIRE_TRY(const auto members, tx.members().count(tenant.id));
-    if (plan->max_members > 0 && members >= plan->max_members) {
-      return fail(Errc::quota_exceeded,
-                  fmt::format("plan {} allows at most {} members; tenant {} has {}", plan->name,
-                              plan->max_members, tenant.slug, members));
+    if (plan->max_members > 0) {
+      QUIRE_TRY(const auto members, tx.members().count(tenant.id));
+      if (members >= plan->max_members) {
+        return fail(Errc::quota_exceeded,
+                    fmt::format("plan {} allows at most {} members; tenant {} has {}", plan->name,
+                                plan->max_members, tenant.slug, members));
+      }
     }
     Member member{tenant.id, user, std::string(role), now_ms()};
     QUIRE_TRY(tx.members().insert(member));

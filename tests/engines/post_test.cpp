@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "engines/raw_sqlite.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace quire;
@@ -103,6 +104,28 @@ TEST_CASE_TEMPLATE("posts: bad input is refused and changes nothing", B, QUIRE_T
   CHECK(must(f.admin.posts().get(existing.id)).version == 1);
   // A tenant-less context has no posts.
   expect_error(f.system.posts().create({.title = "x"}), Errc::invalid_argument);
+}
+
+// Bodies are checked for UTF-8 eight ASCII bytes at a time: a bad byte or a split sequence is
+// found wherever it falls against those words, and good multi-byte text across them passes.
+TEST_CASE("posts: a body's UTF-8 is checked at every offset") {
+  PostFixture<SqliteMemory> f;
+  const std::string ascii(40, 'a');
+  for (std::size_t at = 0; at + 4 <= ascii.size(); ++at) {
+    CAPTURE(at);
+    auto with = [&](const char* bytes) { return ascii.substr(0, at) + bytes + ascii.substr(at); };
+    expect_error(f.as_editor.posts().create({.title = "x", .body = with("\xff")}),
+                 Errc::invalid_argument);
+    expect_error(f.as_editor.posts().create({.title = "x", .body = with("\xc3")}),
+                 Errc::invalid_argument);
+    expect_error(f.as_editor.posts().create({.title = "x", .body = with("\xed\xa0\x80")}),
+                 Errc::invalid_argument);  // a surrogate
+    expect_error(
+        f.as_editor.posts().create({.title = "x", .body = ascii.substr(0, at) + "\xe2\x82"}),
+        Errc::invalid_argument);  // cut short at the end
+    must(f.as_editor.posts().create(
+        {.title = "x", .body = with("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")}));
+  }
 }
 
 TEST_CASE_TEMPLATE("posts: slugs collide with suffixes, and old slugs keep resolving", B,
@@ -409,4 +432,143 @@ TEST_CASE_TEMPLATE("posts: every change is versioned and audited in the same tra
   expect_error(f.as_editor.posts().update(p.id, 1, {.body = "stale"}), Errc::conflict);
   CHECK(must(f.admin.audit().query(q)).items.size() == 3);
   CHECK(must(f.admin.audit().verify()).ok);
+}
+
+namespace {
+
+// A plan of three posts beside the defaults, for two tenants, each with an editor.
+template <class B>
+struct QuotaFixture : EngineFixture<B> {
+  Context one, two;
+
+  static Options with_tiny_plan() {
+    Options options = test_options();
+    options.plans.push_back({"tiny", 0, 3});
+    return options;
+  }
+
+  QuotaFixture() : EngineFixture<B>(with_tiny_plan()), one(this->system), two(this->system) {
+    const auto editor = this->make_user("editor");
+    for (const char* slug : {"one", "two"}) {
+      must(this->system.tenants().create({.slug = slug, .name = slug, .plan = "tiny"}));
+      must(this->system.tenants().add_member(slug, editor.id, "editor"));
+    }
+    one = must(this->db.context("one", editor.id));
+    two = must(this->db.context("two", editor.id));
+  }
+
+  // Every post of the tenant, in the trash or not.
+  std::size_t all_posts(Context& ctx) {
+    return must(ctx.posts().list({.limit = 100})).items.size() +
+           must(ctx.posts().list({.deleted = true, .limit = 100})).items.size();
+  }
+
+  // Creates a post, or checks that the quota refuses it and that nothing was written.
+  void create(Context& ctx, const std::string& title, bool fits) {
+    if (fits) {
+      must(ctx.posts().create({.title = title}));
+      return;
+    }
+    const auto before = all_posts(ctx);
+    const auto msg = expect_error(ctx.posts().create({.title = title}), Errc::quota_exceeded);
+    CHECK(msg.find("tiny") != std::string::npos);
+    CHECK(msg.find("at most 3 posts") != std::string::npos);
+    CHECK(all_posts(ctx) == before);
+  }
+};
+
+}  // namespace
+
+// The quota reads a count the post store keeps beside the posts (not a count of the posts): every
+// change that moves a post into or out of the trash, or removes it, must move the count exactly.
+TEST_CASE_TEMPLATE("posts: the plan's post quota counts exactly the posts not in the trash", B,
+                   QUIRE_TEST_BACKENDS) {
+  QuotaFixture<B> f;
+  auto p1 = must(f.one.posts().create({.title = "One"}));
+  auto p2 = must(f.one.posts().create({.title = "Two"}));
+  auto p3 = must(f.one.posts().create({.title = "Three"}));
+  f.create(f.one, "Four", false);
+  // Another tenant on the same plan has a count of its own.
+  for (const char* title : {"A", "B", "C"}) f.create(f.two, title, true);
+  f.create(f.two, "D", false);
+
+  // Edits of the title and body (which re-index the post), publishing and a no-op change nothing.
+  p3 = must(f.one.posts().update(p3.id, p3.version, {.title = "Three again", .body = "new"}));
+  must(f.one.posts().publish(p3.id));
+  f.create(f.one, "Four", false);
+
+  // The trash does not count: a deleted post makes room; deleting it twice does not.
+  must(f.one.posts().remove(p1.id));
+  must(f.one.posts().remove(p1.id));
+  auto p4 = must(f.one.posts().create({.title = "Four"}));
+  f.create(f.one, "Five", false);
+  // Restoring is not refused by the quota (it creates nothing), and the post counts again.
+  must(f.one.posts().restore(p1.id));
+  must(f.one.posts().restore(p1.id));
+  CHECK(expect_error(f.one.posts().create({.title = "Five"}), Errc::quota_exceeded).find("has 4") !=
+        std::string::npos);
+  // Purging a post in the trash frees nothing more; purging a live one frees its place.
+  must(f.one.posts().remove(p4.id));
+  must(f.one.posts().purge(p4.id));
+  f.create(f.one, "Five", false);
+  must(f.one.posts().purge(p2.id));
+  auto p5 = must(f.one.posts().create({.title = "Five"}));
+  f.create(f.one, "Six", false);
+
+  // A create undone with its transaction leaves the count as it was.
+  must(f.one.posts().remove(p5.id));
+  auto undone = f.db.transaction(f.one, [&](Context& tx) -> Result<void> {
+    QUIRE_TRY(tx.posts().create({.title = "Undone"}));
+    return fail(Errc::conflict, "the host changed its mind");
+  });
+  expect_error(undone, Errc::conflict);
+  must(f.one.posts().create({.title = "Six"}));
+  f.create(f.one, "Seven", false);
+  // Within one transaction, each create sees the ones before it.
+  must(f.two.posts().remove(must(f.two.posts().get_by_slug("a")).id));
+  auto batch = f.db.transaction(f.two, [&](Context& tx) -> Result<void> {
+    QUIRE_TRY(tx.posts().create({.title = "E"}));
+    auto second = tx.posts().create({.title = "F"});
+    if (second) return success();
+    return second.error();
+  });
+  CHECK(expect_error(batch, Errc::quota_exceeded).find("has 3") != std::string::npos);
+  f.create(f.two, "E", true);
+  f.create(f.two, "F", false);
+}
+
+TEST_CASE("posts: a database from before the post count (schema 7) is counted when it migrates") {
+  TempDir dir;
+  Options options = QuotaFixture<SqliteMemory>::with_tiny_plan();
+  {
+    auto db = must(Database::open(dir.sqlite_url(), options));
+    auto system = db.system();
+    const auto editor = must(system.users().create(
+        {.username = "editor", .email = "editor@example.test", .password = "password-editor"}));
+    for (const char* slug : {"one", "two"}) {
+      must(system.tenants().create({.slug = slug, .name = slug, .plan = "tiny"}));
+      must(system.tenants().add_member(slug, editor.id, "editor"));
+    }
+    auto one = must(db.context("one", editor.id));
+    auto two = must(db.context("two", editor.id));
+    must(one.posts().create({.title = "A"}));
+    must(one.posts().create({.title = "B"}));
+    must(one.posts().remove(must(one.posts().create({.title = "C"})).id));
+    must(two.posts().create({.title = "A"}));
+    db.close();
+  }
+  // Back to schema 7, and the store's count gone with it.
+  raw_exec(dir.path() / "test.db",
+           "ALTER TABLE post_search_stats DROP COLUMN live_posts;"
+           " DELETE FROM schema_version WHERE version = 8");
+  auto db = must(Database::open(dir.sqlite_url(), options));
+  const auto editor = must(db.system().users().list()).items.at(0).id;
+  auto one = must(db.context("one", editor));
+  auto two = must(db.context("two", editor));
+  must(one.posts().create({.title = "D"}));  // A, B and D: C is in the trash
+  CHECK(expect_error(one.posts().create({.title = "E"}), Errc::quota_exceeded).find("has 3") !=
+        std::string::npos);
+  must(two.posts().create({.title = "B"}));
+  must(two.posts().create({.title = "C"}));
+  expect_error(two.posts().create({.title = "D"}), Errc::quota_exceeded);
 }

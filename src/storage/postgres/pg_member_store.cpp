@@ -40,6 +40,21 @@ Result<std::optional<Member>> PgMemberStore::find(TenantId tenant, UserId user) 
   });
 }
 
+Result<std::optional<MemberAccount>> PgMemberStore::find_with_account(TenantId tenant,
+                                                                      UserId user) noexcept {
+  return guarded([&]() -> Result<std::optional<MemberAccount>> {
+    QUIRE_TRY(auto result,
+              db_.read_in(tenant,
+                          "SELECT m.tenant_id, m.user_id, m.role, m.joined_at, u.is_active"
+                          " FROM members m JOIN users u ON u.id = m.user_id"
+                          " WHERE m.tenant_id = $1 AND m.user_id = $2",
+                          Params(tenant, user)));
+    return first_row(result, [](const PgResult& r, int row) {
+      return MemberAccount{read_member(r, row), r.boolean(row, 4)};
+    });
+  });
+}
+
 Result<std::vector<Member>> PgMemberStore::list(TenantId tenant) noexcept {
   return guarded([&]() -> Result<std::vector<Member>> {
     QUIRE_TRY(auto result, db_.read_in(tenant,

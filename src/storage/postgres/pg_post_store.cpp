@@ -171,10 +171,12 @@ Result<PostId> PgPostStore::insert(const Post& post) noexcept {
                            " t AS (INSERT INTO post_tags (tenant_id, tag, post_id)"
                            " SELECT DISTINCT $1::bigint, tag, p.id FROM p,"
                            " jsonb_array_elements_text($9::jsonb) AS tag),"
-                           " s AS (INSERT INTO post_search_stats (tenant_id, documents, tokens)"
-                           " SELECT $1, 1, search_tokens FROM p ON CONFLICT (tenant_id) DO UPDATE"
+                           " s AS (INSERT INTO post_search_stats (tenant_id, documents, tokens,"
+                           " live_posts) SELECT $1, 1, search_tokens, ($18::bigint IS NULL)::int"
+                           " FROM p ON CONFLICT (tenant_id) DO UPDATE"
                            " SET documents = post_search_stats.documents + 1,"
-                           " tokens = post_search_stats.tokens + excluded.tokens)"
+                           " tokens = post_search_stats.tokens + excluded.tokens,"
+                           " live_posts = post_search_stats.live_posts + excluded.live_posts)"
                            " SELECT id FROM p",
                            post_params(post)));
     return PostId{result.int64(0, 0)};
@@ -252,11 +254,13 @@ Result<void> PgPostStore::update(const Post& before, const Post& after) noexcept
   return guarded([&]() -> Result<void> {
     const bool retag = before.tags != after.tags;
     const bool reindex = before.title != after.title || before.body != after.body;
+    const bool relive = before.deleted_at.has_value() != after.deleted_at.has_value();
     // One statement: the row, its tags when they changed (those no longer there go, the new ones
-    // come), and its search vector and the tenant's statistics when the text changed. Up to four
-    // variants, each prepared once.
+    // come), and its search vector and the tenant's statistics when the text changed or the post
+    // went to or left the trash (live_posts, for the quota; the change is taken from the old and
+    // new rows themselves). Up to six variants, each prepared once.
     std::string sql =
-        "WITH o AS (SELECT search_tokens FROM posts WHERE tenant_id = $1 AND id = $23),"
+        "WITH o AS (SELECT search_tokens, deleted_at FROM posts WHERE tenant_id = $1 AND id = $23),"
         " u AS (UPDATE posts SET type = $2, parent_id = $3, slug = $4, title = $5, status = $6,"
         " author_id = $7, category = $8, tags = $9, version = $10, published_version = $11,"
         " reading_time = $12, view_count = $13, created_at = $14, updated_at = $15,"
@@ -268,7 +272,8 @@ Result<void> PgPostStore::update(const Post& before, const Post& after) noexcept
           " FROM (SELECT " POST_VECTOR " AS search) AS v";
     }
     sql +=
-        " WHERE posts.tenant_id = $1 AND posts.id = $23 RETURNING posts.id, posts.search_tokens)";
+        " WHERE posts.tenant_id = $1 AND posts.id = $23"
+        " RETURNING posts.id, posts.search_tokens, posts.deleted_at)";
     if (retag) {
       sql +=
           ", d AS (DELETE FROM post_tags WHERE tenant_id = $1 AND post_id IN (SELECT id FROM u)"
@@ -276,10 +281,13 @@ Result<void> PgPostStore::update(const Post& before, const Post& after) noexcept
           " i AS (INSERT INTO post_tags (tenant_id, tag, post_id) SELECT DISTINCT $1::bigint, tag,"
           " u.id FROM u, jsonb_array_elements_text($9::jsonb) AS tag ON CONFLICT DO NOTHING)";
     }
-    if (reindex) {
+    // One CTE for the statistics row: two updating the same row in one statement would lose one.
+    if (reindex || relive) {
       sql +=
-          ", s AS (UPDATE post_search_stats SET tokens = tokens + u.search_tokens - o.search_tokens"
-          " FROM u, o WHERE post_search_stats.tenant_id = $1)";
+          ", s AS (UPDATE post_search_stats SET live_posts = live_posts"
+          " + (u.deleted_at IS NULL)::int - (o.deleted_at IS NULL)::int";
+      if (reindex) sql += ", tokens = tokens + u.search_tokens - o.search_tokens";
+      sql += " FROM u, o WHERE post_search_stats.tenant_id = $1)";
     }
     sql += " SELECT count(*) FROM u";
     auto params = post_params(after);
@@ -298,9 +306,10 @@ Result<void> PgPostStore::purge(const Post& post) noexcept {
     // in the search index, which is the row itself.
     QUIRE_TRY(auto result, db_.write_in(post.tenant_id,
                                         "WITH p AS (DELETE FROM posts WHERE tenant_id = $1"
-                                        " AND id = $2 RETURNING search_tokens),"
+                                        " AND id = $2 RETURNING search_tokens, deleted_at),"
                                         " s AS (UPDATE post_search_stats SET documents ="
-                                        " documents - 1, tokens = tokens - p.search_tokens"
+                                        " documents - 1, tokens = tokens - p.search_tokens,"
+                                        " live_posts = live_posts - (p.deleted_at IS NULL)::int"
                                         " FROM p WHERE post_search_stats.tenant_id = $1)"
                                         " SELECT count(*) FROM p",
                                         Params(post.tenant_id, post.id)));
@@ -359,11 +368,11 @@ Result<std::vector<Post>> PgPostStore::list(TenantId tenant, const PostScan& sca
 
 Result<std::int64_t> PgPostStore::count(TenantId tenant) noexcept {
   return guarded([&]() -> Result<std::int64_t> {
+    // One row, kept by insert, update and purge in the same statement as the posts they change.
     QUIRE_TRY(auto result,
-              db_.read_in(tenant,
-                          "SELECT count(*) FROM posts WHERE tenant_id = $1 AND deleted_at IS NULL",
+              db_.read_in(tenant, "SELECT live_posts FROM post_search_stats WHERE tenant_id = $1",
                           Params(tenant)));
-    return result.int64(0, 0);
+    return result.rows() == 0 ? std::int64_t{0} : result.int64(0, 0);
   });
 }
 

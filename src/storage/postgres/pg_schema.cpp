@@ -361,6 +361,22 @@ BEGIN
 END
 $$;
 )sql",
+    // 4: each tenant's count of posts not in the trash, for the post quota, as on SQLite (schema
+    // 8): kept by the post store in the statement that inserts, updates or purges a post, so a
+    // quota check reads one row where it counted every post. The count of existing posts is
+    // taken across tenants, so for that statement alone row-level security is not forced on the
+    // two tables (the owner, who migrates, then bypasses it); DDL is transactional, so no other
+    // transaction ever sees them unforced.
+    R"sql(
+ALTER TABLE post_search_stats ADD COLUMN live_posts bigint NOT NULL DEFAULT 0;
+ALTER TABLE posts NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE post_search_stats NO FORCE ROW LEVEL SECURITY;
+INSERT INTO post_search_stats (tenant_id, documents, tokens, live_posts)
+  SELECT tenant_id, 0, 0, count(*) FROM posts WHERE deleted_at IS NULL GROUP BY tenant_id
+  ON CONFLICT (tenant_id) DO UPDATE SET live_posts = excluded.live_posts;
+ALTER TABLE posts FORCE ROW LEVEL SECURITY;
+ALTER TABLE post_search_stats FORCE ROW LEVEL SECURITY;
+)sql",
 };
 
 Result<void> refuse_newer(int current, int latest) {

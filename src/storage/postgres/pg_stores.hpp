@@ -44,6 +44,8 @@ class PgMemberStore final : public MemberStore {
   explicit PgMemberStore(Session& session) noexcept : db_(session) {}
   Result<void> insert(const Member& row) noexcept override;
   Result<std::optional<Member>> find(TenantId tenant, UserId user) noexcept override;
+  Result<std::optional<MemberAccount>> find_with_account(TenantId tenant,
+                                                         UserId user) noexcept override;
   Result<std::vector<Member>> list(TenantId tenant) noexcept override;
   Result<std::int64_t> count(TenantId tenant) noexcept override;
   Result<void> update_role(TenantId tenant, UserId user, std::string_view role) noexcept override;

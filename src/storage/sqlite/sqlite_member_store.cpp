@@ -38,6 +38,18 @@ Result<std::optional<Member>> SqliteMemberStore::find(TenantId tenant, UserId us
                   read_member, static_cast<std::int64_t>(tenant), static_cast<std::int64_t>(user));
 }
 
+Result<std::optional<MemberAccount>> SqliteMemberStore::find_with_account(TenantId tenant,
+                                                                          UserId user) noexcept {
+  return find_one(
+      db_,
+      "SELECT m.tenant_id, m.user_id, m.role, m.joined_at, u.is_active FROM members m"
+      " JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ?",
+      [](SQLite::Statement& row) {
+        return MemberAccount{read_member(row), row.getColumn(4).getInt() != 0};
+      },
+      static_cast<std::int64_t>(tenant), static_cast<std::int64_t>(user));
+}
+
 Result<std::vector<Member>> SqliteMemberStore::list(TenantId tenant) noexcept {
   return guarded([&]() -> Result<std::vector<Member>> {
     auto query = db_.query(

@@ -133,27 +133,35 @@ void delete_tags(Connection& db, const Post& post) {
 // tokenizer takes it from the SearchTenantScope around every statement on posts_fts: see
 // sqlite_search.hpp). With external content, removing an entry needs the values it was indexed
 // with. post_search_stats keeps each tenant's document count and total length in tokens, beside
-// the index and in the same transaction, for quire_bm25.
-void add_search_stats(Connection& db, TenantId tenant, std::int64_t documents,
-                      std::int64_t tokens) {
+// the index and in the same transaction, for quire_bm25; and its count of posts not in the trash
+// (live_posts), for the post quota, so that count() reads one row rather than every post.
+void add_search_stats(Connection& db, TenantId tenant, std::int64_t documents, std::int64_t tokens,
+                      std::int64_t live) {
   auto query = db.query(
-      "INSERT INTO post_search_stats (tenant_id, documents, tokens) VALUES (?1, ?2, ?3)"
-      " ON CONFLICT (tenant_id) DO UPDATE SET documents = documents + ?2, tokens = tokens + ?3");
-  bind_all(*query, as_int(tenant), documents, tokens);
+      "INSERT INTO post_search_stats (tenant_id, documents, tokens, live_posts)"
+      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tenant_id) DO UPDATE SET documents = documents + ?2,"
+      " tokens = tokens + ?3, live_posts = live_posts + ?4");
+  bind_all(*query, as_int(tenant), documents, tokens, live);
   query->exec();
 }
 
-void index_post(Connection& db, const Post& post) {
+// 1 for a post not in the trash, else 0: what it adds to live_posts.
+std::int64_t live(const Post& post) {
+  return post.deleted_at ? 0 : 1;
+}
+
+// `live_change` is what the post adds to (or takes from) the tenant's live_posts.
+void index_post(Connection& db, const Post& post, std::int64_t live_change) {
   const SearchTenantScope scope(post.tenant_id);
   {
     auto query = db.query("INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)");
     bind_all(*query, as_int(post.id), post.title, post.body);
     query->exec();
   }
-  add_search_stats(db, post.tenant_id, 1, scope.document_tokens());
+  add_search_stats(db, post.tenant_id, 1, scope.document_tokens(), live_change);
 }
 
-void unindex_post(Connection& db, const Post& post) {
+void unindex_post(Connection& db, const Post& post, std::int64_t live_change) {
   const SearchTenantScope scope(post.tenant_id);
   {
     auto query = db.query(
@@ -161,7 +169,7 @@ void unindex_post(Connection& db, const Post& post) {
     bind_all(*query, as_int(post.id), post.title, post.body);
     query->exec();
   }
-  add_search_stats(db, post.tenant_id, -1, -scope.document_tokens());
+  add_search_stats(db, post.tenant_id, -1, -scope.document_tokens(), live_change);
 }
 
 // The sort key of an order, and whether it runs newest (or Z) first.
@@ -209,7 +217,7 @@ Result<PostId> SqlitePostStore::insert(const Post& post) noexcept {
     Post stored = post;
     stored.id = db_.db().getLastInsertRowid();
     insert_tags(db_, stored);
-    index_post(db_, stored);
+    index_post(db_, stored, live(stored));
     return stored.id;
   });
 }
@@ -331,9 +339,13 @@ Result<void> SqlitePostStore::update(const Post& before, const Post& after) noex
       delete_tags(db_, after);
       insert_tags(db_, after);
     }
+    // `before` is the row as this transaction read it, so the change to live_posts is exact.
+    const std::int64_t live_change = live(after) - live(before);
     if (before.title != after.title || before.body != after.body) {
-      unindex_post(db_, before);
-      index_post(db_, after);
+      unindex_post(db_, before, 0);
+      index_post(db_, after, live_change);
+    } else if (live_change != 0) {
+      add_search_stats(db_, after.tenant_id, 0, 0, live_change);
     }
     return success();
   });
@@ -341,7 +353,7 @@ Result<void> SqlitePostStore::update(const Post& before, const Post& after) noex
 
 Result<void> SqlitePostStore::purge(const Post& post) noexcept {
   return guarded([&]() -> Result<void> {
-    unindex_post(db_, post);
+    unindex_post(db_, post, -live(post));
     // Tags, old slugs and versions go with it (ON DELETE CASCADE).
     auto query = db_.query("DELETE FROM posts WHERE id = ? AND tenant_id = ?");
     bind_all(*query, as_int(post.id), as_int(post.tenant_id));
@@ -400,10 +412,10 @@ Result<std::vector<Post>> SqlitePostStore::list(TenantId tenant, const PostScan&
 
 Result<std::int64_t> SqlitePostStore::count(TenantId tenant) noexcept {
   return guarded([&]() -> Result<std::int64_t> {
-    auto query = db_.query("SELECT count(*) FROM posts WHERE tenant_id = ? AND deleted_at IS NULL");
+    // One row, kept by insert, update and purge in the same transaction as the posts they change.
+    auto query = db_.query("SELECT live_posts FROM post_search_stats WHERE tenant_id = ?");
     query->bind(1, as_int(tenant));
-    query->executeStep();
-    return query->getColumn(0).getInt64();
+    return query->executeStep() ? query->getColumn(0).getInt64() : std::int64_t{0};
   });
 }
 

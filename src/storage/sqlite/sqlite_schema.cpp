@@ -368,6 +368,17 @@ BEGIN
   DELETE FROM post_version_bodies WHERE id = old.body_id;
 END;
 )sql",
+    // 8: each tenant's count of posts not in the trash, for the post quota: kept by the post store
+    // beside the search statistics, in the same row and the same transaction as every insert,
+    // soft delete, restore and purge, so a quota check reads one row where it counted every post
+    // (0.5 ms a create at 1,000 posts, 7 ms at 6,000). A tenant with posts has a row already
+    // (every insert writes it); the upsert also covers one without.
+    R"sql(
+ALTER TABLE post_search_stats ADD COLUMN live_posts INTEGER NOT NULL DEFAULT 0;
+INSERT INTO post_search_stats (tenant_id, documents, tokens, live_posts)
+  SELECT tenant_id, 0, 0, count(*) FROM posts WHERE deleted_at IS NULL GROUP BY tenant_id
+  ON CONFLICT (tenant_id) DO UPDATE SET live_posts = excluded.live_posts;
+)sql",
 };
 
 constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell the file apart
