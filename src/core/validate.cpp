@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace quire::detail {
 
@@ -52,6 +54,13 @@ std::string quoted(std::string_view value) {
 bool is_valid_utf8(std::string_view text) noexcept {
   std::size_t i = 0;
   while (i < text.size()) {
+    // Runs of ASCII (most of a title or a Markdown body) eight bytes at a time: a byte is ASCII
+    // when its high bit is clear.
+    for (std::uint64_t word = 0; i + sizeof word <= text.size(); i += sizeof word) {
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+    }
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     std::size_t extra = 0;
     std::uint32_t code = 0;
