@@ -139,6 +139,17 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
+std::string to_hex_public(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = digits[byte >> 4];
+    out[2 * i + 1] = digits[byte & 0x0F];
+  }
+  return out;
+}
+
 std::optional<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
   std::string out(hex.size() / 2, '\0');

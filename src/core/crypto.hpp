@@ -42,6 +42,9 @@ bool hmac_sha256_verify(std::string_view key, std::string_view message,
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
 std::string to_hex(std::string_view bytes);
+// The same, in variable time: for values that are public anyway (hashes of the audit chain, of a
+// body), which the audit trail encodes by the thousand. Secrets go through to_hex.
+std::string to_hex_public(std::string_view bytes);
 // Lower- or upper-case hex without separators; nullopt for anything else.
 std::optional<std::string> from_hex(std::string_view hex);
 std::string base64url_encode(std::string_view bytes);  // no padding

@@ -150,7 +150,8 @@ std::string canonical_entry(const AuditEntry& entry) {
 std::string entry_hash(const AuditEntry& entry) {
   const auto prev = from_hex(entry.prev_hash).value_or(std::string());
   const auto digest = blake2b_256(prev + canonical_entry(entry));
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return to_hex_public(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 }  // namespace quire::detail

@@ -105,7 +105,7 @@ namespace {
 
 std::string body_hash(std::string_view body) {
   const auto digest = blake2b_256(body);
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 16));
+  return to_hex_public(std::string_view(reinterpret_cast<const char*>(digest.data()), 16));
 }
 
 AuditRecord attempt(const ContextState& ctx, std::string action, PostId post) {

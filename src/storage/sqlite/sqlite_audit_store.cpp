@@ -19,7 +19,7 @@ ActorType actor_type_from(std::string_view name) {
 
 std::string blob_hex(SQLite::Statement& row, int index) {
   const auto column = row.getColumn(index);
-  return detail::to_hex(
+  return detail::to_hex_public(
       std::string_view(static_cast<const char*>(column.getBlob()), column.getBytes()));
 }
 
