@@ -119,6 +119,10 @@ bool is_title(PostOrder order) {
   return order == PostOrder::title_asc || order == PostOrder::title_desc;
 }
 
+bool is_published(PostOrder order) {
+  return order == PostOrder::published_asc || order == PostOrder::published_desc;
+}
+
 // The engine's full-text expression: terms separated by spaces, each a double-quoted string
 // (quotes doubled inside) with an optional `*` after it for a prefix (src/core/text.cpp). As a
 // JSON array of [text, prefix] pairs, for quire_search_query(), which makes each a phrase with
@@ -351,6 +355,9 @@ Result<std::vector<Post>> PgPostStore::list(TenantId tenant, const PostScan& sca
     }
     if (scan.since) where(fmt::format("{} >=", time_key), *scan.since);
     if (scan.until) where(fmt::format("{} <", time_key), *scan.until);
+    // A window on publication time holds published posts only, not the never-published (time 0).
+    if ((scan.since || scan.until) && is_published(scan.order))
+      sql += " AND published_at IS NOT NULL";
     if (scan.after_key) {
       std::visit([&](const auto& value) { params.add(value); }, *scan.after_key);
       const int at = params.size();

@@ -204,6 +204,10 @@ bool is_title(PostOrder order) {
   return order == PostOrder::title_asc || order == PostOrder::title_desc;
 }
 
+bool is_published(PostOrder order) {
+  return order == PostOrder::published_asc || order == PostOrder::published_desc;
+}
+
 }  // namespace
 
 Result<PostId> SqlitePostStore::insert(const Post& post) noexcept {
@@ -381,6 +385,9 @@ Result<std::vector<Post>> SqlitePostStore::list(TenantId tenant, const PostScan&
     if (scan.parent_id) sql += *scan.parent_id ? " AND parent_id = ?" : " AND parent_id IS NULL";
     if (scan.since) sql += fmt::format(" AND {} >= ?", time_key);
     if (scan.until) sql += fmt::format(" AND {} < ?", time_key);
+    // A window on publication time holds published posts only, not the never-published (time 0).
+    if ((scan.since || scan.until) && is_published(scan.order))
+      sql += " AND published_at IS NOT NULL";
     if (scan.after_key) {
       sql += fmt::format(" AND ({0} {1} ? OR ({0} = ? AND id {1} ?))", key, descending ? "<" : ">");
     }
