@@ -5,9 +5,10 @@
 
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <thread>
+#include <type_traits>
 
-#include "engines/raw_sqlite.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace quire;
@@ -15,8 +16,9 @@ using namespace quire::test;
 
 namespace {
 
+template <class B>
 struct AuthFixture {
-  TempDir dir;
+  B kind;
   Options options = test_options();
   Database db;
   Context system;
@@ -25,7 +27,7 @@ struct AuthFixture {
 
   explicit AuthFixture(Options opts = test_options())
       : options(opts),
-        db(must(Database::open(dir.sqlite_url(), options))),
+        db(must(Database::open(kind.url(), options))),
         system(db.system()),
         alice(),
         bob() {
@@ -48,6 +50,67 @@ struct AuthFixture {
     return must(ctx.audit().query(query)).items;
   }
 };
+
+// Runs `sql` on the database behind quire's back, as an operator or another tool would (on
+// PostgreSQL as the schema's owner), and returns the first column of its first row ("" if none).
+template <class B>
+std::string raw_sql(const B& kind, const std::string& sql) {
+  if constexpr (std::is_same_v<B, PostgresServer>) {
+    return postgres::Connection(kind.owner_url()).exec(sql);
+  } else {
+    static_assert(std::is_same_v<B, SqliteFile>, "an in-memory database has no file to change");
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open((kind.dir_->path() / "test.db").c_str(), &raw) == SQLITE_OK);
+    std::string first;
+    char* error = nullptr;
+    const int rc = sqlite3_exec(
+        raw, sql.c_str(),
+        [](void* out, int columns, char** values, char**) {
+          auto& text = *static_cast<std::string*>(out);
+          if (text.empty() && columns > 0 && values[0] != nullptr) text = values[0];
+          return 0;
+        },
+        &first, &error);
+    const std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(raw);
+    REQUIRE_MESSAGE(rc == SQLITE_OK, sql, ": ", message);
+    return first;
+  }
+}
+
+// Everything the database holds, as text to search for secrets: the SQLite file's bytes (closed
+// first), or every row of the test's PostgreSQL schema, read as each tenant in turn since row-level
+// security hides tenant rows from their owner too. An in-memory database keeps nothing.
+template <class B>
+std::string stored(const B& kind, Database& db) {
+  db.close();
+  std::string text;
+  if constexpr (std::is_same_v<B, SqliteFile>) {
+    for (const char* name : {"test.db", "test.db-wal"}) {
+      std::ifstream in(kind.dir_->path() / name, std::ios::binary);
+      text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+  } else if constexpr (std::is_same_v<B, PostgresServer>) {
+    postgres::Connection owner(kind.owner_url());
+    const auto list = [&](const std::string& sql) {
+      std::vector<std::string> items;
+      std::istringstream in(owner.exec(sql));
+      for (std::string item; std::getline(in, item, ',');) items.push_back(item);
+      return items;
+    };
+    const auto tables = list(
+        "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = current_schema()");
+    REQUIRE(tables.size() > 10);
+    for (const auto& tenant : list("SELECT string_agg(id::text, ',') FROM tenants")) {
+      owner.exec("SELECT set_config('quire.tenant_id', '" + tenant + "', false)");
+      for (const auto& table : tables) {
+        text += owner.exec("SELECT string_agg(t::text, E'\\n') FROM " + table + " t");
+      }
+    }
+  }
+  return text;
+}
 
 std::string flip_bit(std::string token, std::size_t bit) {
   // Flip one bit of the decoded signature and encode it again.
@@ -88,8 +151,9 @@ std::string b64url(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("auth: login by username or email gives a token that opens a context") {
-  AuthFixture f;
+TEST_CASE_TEMPLATE("auth: login by username or email gives a token that opens a context", B,
+                   QUIRE_TEST_BACKENDS) {
+  AuthFixture<B> f;
   auto session = must(f.db.login("acme", "alice", "alice-password", {.ip = "203.0.113.5"}));
   CHECK(std::count(session.token.begin(), session.token.end(), '.') == 2);
   CHECK(session.expires_at > now_ms());
@@ -104,10 +168,11 @@ TEST_CASE("auth: login by username or email gives a token that opens a context")
   CHECK(logins.back().ip == "203.0.113.5");
 }
 
-TEST_CASE("auth: failed logins say nothing about why, are audited and throttled") {
+TEST_CASE_TEMPLATE("auth: failed logins say nothing about why, are audited and throttled", B,
+                   QUIRE_TEST_BACKENDS) {
   Options options = test_options();
   options.free_login_failures = 2;
-  AuthFixture f(options);
+  AuthFixture<B> f(options);
   const auto wrong =
       expect_error(f.db.login("acme", "alice", "not-her-password"), Errc::unauthenticated);
   CHECK(wrong == "invalid credentials");
@@ -128,8 +193,9 @@ TEST_CASE("auth: failed logins say nothing about why, are audited and throttled"
   must(f.db.login("acme", "alice", "alice-password"));
 }
 
-TEST_CASE("auth: tokens are refused for every kind of tampering and staleness") {
-  AuthFixture f;
+TEST_CASE_TEMPLATE("auth: tokens are refused for every kind of tampering and staleness", B,
+                   QUIRE_TEST_BACKENDS) {
+  AuthFixture<B> f;
   auto session = must(f.db.login("acme", "alice", "alice-password"));
   const auto& token = session.token;
   must(f.db.context_from_token(token));
@@ -153,7 +219,7 @@ TEST_CASE("auth: tokens are refused for every kind of tampering and staleness") 
     }
   }
   SUBCASE("malformed") {
-    for (const std::string bad :
+    for (const std::string& bad :
          {std::string(), std::string("a.b"), std::string("a.b.c.d"), std::string("!!!.###.$$$"),
           token + "x", std::string(5000, 'a')}) {
       expect_error(f.db.context_from_token(bad), Errc::unauthenticated);
@@ -188,19 +254,23 @@ TEST_CASE("auth: tokens are refused for every kind of tampering and staleness") 
     auto fresh = must(f.db.login("acme", "alice", "alice-password"));
     must(f.db.context_from_token(fresh.token));
   }
-  SUBCASE("the secret is shared by every process that opens the file") {
-    auto again = must(Database::open(f.dir.sqlite_url(), f.options));
-    must(again.context_from_token(token));
+  if constexpr (!std::is_same_v<B, SqliteMemory>) {
+    SUBCASE("the secret is shared by every process that opens the database") {
+      auto again = must(Database::open(f.kind.url(), f.options));
+      must(again.context_from_token(token));
+    }
   }
 }
 
-TEST_CASE("auth: a token secret deleted or damaged behind quire's back is corrupt") {
-  AuthFixture f;
+// Not on SqliteMemory: nothing else can reach an in-memory database to change it.
+TEST_CASE_TEMPLATE("auth: a token secret deleted or damaged behind quire's back is corrupt", B,
+                   SqliteFile, PostgresServer) {
+  AuthFixture<B> f;
   auto session = must(f.db.login("acme", "alice", "alice-password"));
   must(f.db.context_from_token(session.token));
 
   SUBCASE("deleted") {
-    raw_exec(f.dir.path() / "test.db", "DELETE FROM quire_secrets");
+    raw_sql(f.kind, "DELETE FROM quire_secrets");
     for (const auto& msg : {expect_error(f.db.context_from_token(session.token), Errc::corrupt),
                             expect_error(f.db.logout(session.token), Errc::corrupt)}) {
       CHECK(msg.find("token secret") != std::string::npos);
@@ -219,8 +289,9 @@ TEST_CASE("auth: a token secret deleted or damaged behind quire's back is corrup
     expect_error(f.db.context_from_token(session.token), Errc::unauthenticated);
   }
   SUBCASE("damaged") {
-    raw_exec(f.dir.path() / "test.db",
-             "UPDATE quire_secrets SET value = x'00' WHERE name = 'token'");
+    constexpr bool pg = std::is_same_v<B, PostgresServer>;
+    raw_sql(f.kind, std::string("UPDATE quire_secrets SET value = ") +
+                        (pg ? "'\\x00'::bytea" : "x'00'") + " WHERE name = 'token'");
     const auto msg = expect_error(f.db.context_from_token(session.token), Errc::corrupt);
     CHECK(msg.find("damaged") != std::string::npos);
     CHECK(msg.find("1 bytes") != std::string::npos);
@@ -232,43 +303,38 @@ TEST_CASE("auth: a token secret deleted or damaged behind quire's back is corrup
   }
 }
 
-TEST_CASE("auth: an expired token is refused") {
+TEST_CASE_TEMPLATE("auth: an expired token is refused", B, QUIRE_TEST_BACKENDS) {
   Options options = test_options();
   options.session_ttl_ms = 1;
-  AuthFixture f(options);
+  AuthFixture<B> f(options);
   auto session = must(f.db.login("acme", "alice", "alice-password"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  // The token's exp is in whole seconds, rounded down from the session's end: past it once that
+  // end (1 ms after the login) has passed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(
       expect_error(f.db.context_from_token(session.token), Errc::unauthenticated).find("expired") !=
       std::string::npos);
 }
 
-TEST_CASE("auth: a password hashed with other parameters is rehashed on login") {
-  AuthFixture f;
+// Not on SqliteMemory: the hash is read, and the database opened again, from outside.
+TEST_CASE_TEMPLATE("auth: a password hashed with other parameters is rehashed on login", B,
+                   SqliteFile, PostgresServer) {
+  AuthFixture<B> f;
   f.db.close();
   const auto stored_hash = [&] {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open((f.dir.path() / "test.db").c_str(), &raw) == SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(raw, "SELECT password_hash FROM users WHERE username = 'alice'", -1, &stmt,
-                       nullptr);
-    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-    std::string hash(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-    sqlite3_finalize(stmt);
-    sqlite3_close(raw);
-    return hash;
+    return raw_sql(f.kind, "SELECT password_hash FROM users WHERE username = 'alice'");
   };
   CHECK(stored_hash().find("t=2") != std::string::npos);
   Options stronger = test_options();
   stronger.passwords.opslimit = 3;
-  auto db = must(Database::open(f.dir.sqlite_url(), stronger));
+  auto db = must(Database::open(f.kind.url(), stronger));
   must(db.login("acme", "alice", "alice-password"));
   db.close();
   CHECK(stored_hash().find("t=3") != std::string::npos);
 }
 
-TEST_CASE("auth: API keys act with exactly their scopes") {
-  AuthFixture f;
+TEST_CASE_TEMPLATE("auth: API keys act with exactly their scopes", B, QUIRE_TEST_BACKENDS) {
+  AuthFixture<B> f;
   auto as_alice = must(f.db.context("acme", f.alice.id));
   auto issued = must(as_alice.keys().create(
       {.name = "importer", .scopes = {"post.create", "post.read", "post.update"}}));
@@ -301,8 +367,9 @@ TEST_CASE("auth: API keys act with exactly their scopes") {
                Errc::permission_denied);  // editors lack key.manage
 }
 
-TEST_CASE("auth: revoked, expired, rotated-away and malformed keys are refused") {
-  AuthFixture f;
+TEST_CASE_TEMPLATE("auth: revoked, expired, rotated-away and malformed keys are refused", B,
+                   QUIRE_TEST_BACKENDS) {
+  AuthFixture<B> f;
   auto as_alice = must(f.db.context("acme", f.alice.id));
   auto issued = must(as_alice.keys().create({.name = "k", .scopes = {"post.read"}}));
   auto as_key = must(f.db.context_from_key(issued.text));
@@ -334,8 +401,8 @@ TEST_CASE("auth: revoked, expired, rotated-away and malformed keys are refused")
     auto wrong = issued.text;
     wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
     expect_error(f.db.context_from_key(wrong), Errc::unauthenticated);
-    for (const std::string bad : {std::string(), std::string("qk_"), issued.text + "x",
-                                  "xk" + issued.text.substr(2), std::string(48, 'a')}) {
+    for (const std::string& bad : {std::string(), std::string("qk_"), issued.text + "x",
+                                   "xk" + issued.text.substr(2), std::string(48, 'a')}) {
       expect_error(f.db.context_from_key(bad), Errc::unauthenticated);
     }
   }
@@ -348,8 +415,9 @@ TEST_CASE("auth: revoked, expired, rotated-away and malformed keys are refused")
   }
 }
 
-TEST_CASE("auth: no secret appears in an error, a record, the audit trail or the file") {
-  AuthFixture f;
+TEST_CASE_TEMPLATE("auth: no secret appears in an error, a record, the audit trail or the store", B,
+                   QUIRE_TEST_BACKENDS) {
+  AuthFixture<B> f;
   auto as_alice = must(f.db.context("acme", f.alice.id));
   auto issued = must(as_alice.keys().create({.name = "k", .scopes = {"post.read"}}));
   const auto secret = issued.text.substr(16);
@@ -367,12 +435,17 @@ TEST_CASE("auth: no secret appears in an error, a record, the audit trail or the
   CHECK(trail.find(secret) == std::string::npos);
   CHECK(trail.find(session.token) == std::string::npos);
   CHECK(trail.find("alice-password") == std::string::npos);
-  f.db.close();
-  std::string bytes;
-  for (const char* name : {"test.db", "test.db-wal"}) {
-    std::ifstream in(f.dir.path() / name, std::ios::binary);
-    bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  const auto bytes = stored(f.kind, f.db);
   CHECK(bytes.find(secret) == std::string::npos);
   CHECK(bytes.find("alice-password") == std::string::npos);
+  if constexpr (std::is_same_v<B, PostgresServer>) {
+    // bytea reads as hex: the key's secret must not hide there either.
+    std::string hex;
+    for (unsigned char c : secret) {
+      hex += "0123456789abcdef"[c >> 4];
+      hex += "0123456789abcdef"[c & 15];
+    }
+    CHECK(bytes.find(hex) == std::string::npos);
+    CHECK(bytes.find("$argon2id$") != std::string::npos);  // the dump did read the users
+  }
 }
