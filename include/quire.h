@@ -417,8 +417,10 @@ QUIRE_EXPORT quire_status quire_user_activate(char** out_json, quire_ctx* ctx, i
 /* ---- Posts --------------------------------------------------------------------------------
  * The content of the context's tenant. Every change writes a version and an audit entry in the
  * same transaction. Viewers see published posts; contributors and authors write their own;
- * editors and above write everyone's. A post of another tenant, or one the context may not see,
- * is QUIRE_ENOTFOUND. Statuses: "draft", "in_review", "scheduled", "published", "archived". */
+ * editors and above write everyone's. A post of another tenant is QUIRE_ENOTFOUND, and so is
+ * reading one the context may not see; a change the actor's role does not allow is QUIRE_EPERM
+ * (audited), even on a post they cannot read. Statuses: "draft", "in_review", "scheduled",
+ * "published", "archived". */
 
 /* Creates a post.
  *   post_json: {"title":"..." (required, 1..500 bytes), "body":"..." (Markdown), "type":"post",
@@ -447,7 +449,7 @@ QUIRE_EXPORT quire_status quire_post_get_by_slug(char** out_json, quire_ctx* ctx
  *               body), "seo":{...}, "fields":{...}, "parent_id": 3 | null}.
  * *out_json: the updated post record (its version is the new number); release with quire_free.
  * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_ECONFLICT (expected_version is stale: the message
- * names the current version), QUIRE_EEXISTS (slug), QUIRE_EPERM. */
+ * names the current version; or the post is in the trash), QUIRE_EEXISTS (slug), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_post_update(char** out_json, quire_ctx* ctx, int64_t post_id,
                                             int64_t expected_version, const char* patch_json);
 
