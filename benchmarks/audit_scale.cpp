@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/tool.hpp"
 #include "common/workload.hpp"
 
 namespace {
@@ -47,55 +48,30 @@ struct Args {
   bool reuse = false;
 };
 
-// Sets a number from a flag's value (counts, seconds, 0|1).
-template <class T>
-std::function<void(const char*)> number(T& into) {
-  return [&into](const char* value) { into = static_cast<T>(std::strtod(value, nullptr)); };
-}
-
 Args parse(int argc, char** argv) {
   Args args;
-  const std::pair<std::string_view, std::function<void(const char*)>> flags[] = {
-      {"--small", number(args.small)},
-      {"--large", number(args.large)},
-      {"--verify", number(args.verify)},
-      {"--posts", number(args.posts)},
-      {"--batch", number(args.batch)},
-      {"--queries", number(args.queries)},
-      {"--rounds", number(args.rounds)},
-      {"--budget", number(args.budget)},
-      {"--keep", number(args.keep)},
-      {"--reuse", number(args.reuse)},
-      {"--path", [&](const char* value) { args.path = value; }}};
-  for (int i = 1; i < argc; i += 2) {
-    const auto flag = std::find_if(std::begin(flags), std::end(flags),
-                                   [&](const auto& f) { return f.first == argv[i]; });
-    if (flag == std::end(flags) || i + 1 == argc) {
-      std::fprintf(stderr,
-                   "usage: %s [--small N] [--large N] [--verify N] [--posts N] [--batch N]"
-                   " [--queries N] [--rounds N] [--budget SECONDS] [--path FILE] [--keep 0|1]"
-                   " [--reuse 0|1]\n",
-                   argv[0]);
-      std::exit(2);
-    }
-    flag->second(argv[i + 1]);
-  }
-  if (args.small <= 0 || args.large <= 0 || args.verify <= 0 || args.posts == 0 ||
-      args.batch == 0 || args.queries == 0 || args.rounds <= 0 || args.budget <= 0) {
-    std::fprintf(stderr, "audit_scale: every count must be positive\n");
-    std::exit(2);
-  }
+  tool::parse_flags(argc, argv,
+                    {{"--small", tool::number(args.small)},
+                     {"--large", tool::number(args.large)},
+                     {"--verify", tool::number(args.verify)},
+                     {"--posts", tool::number(args.posts)},
+                     {"--batch", tool::number(args.batch)},
+                     {"--queries", tool::number(args.queries)},
+                     {"--rounds", tool::number(args.rounds)},
+                     {"--budget", tool::number(args.budget)},
+                     {"--keep", tool::number(args.keep)},
+                     {"--reuse", tool::number(args.reuse)},
+                     {"--path", tool::text(args.path)}},
+                    "[--small N] [--large N] [--verify N] [--posts N] [--batch N] [--queries N]"
+                    " [--rounds N] [--budget SECONDS] [--path FILE] [--keep 0|1] [--reuse 0|1]");
+  tool::require(args.small > 0 && args.large > 0 && args.verify > 0 && args.posts > 0 &&
+                    args.batch > 0 && args.queries > 0 && args.rounds > 0 && args.budget > 0,
+                "audit_scale", "every count must be positive");
   return args;
 }
 
-template <class T>
-T must(quire::Result<T> result, const char* what) {
-  if (!result) {
-    std::fprintf(stderr, "audit_scale: %s: %s\n", what, result.error().message.c_str());
-    std::exit(1);
-  }
-  if constexpr (!std::is_void_v<T>) return std::move(result).value();
-}
+using tool::median;
+using tool::must;
 
 double seconds_since(w1::Clock::time_point start) {
   return std::chrono::duration<double>(w1::Clock::now() - start).count();
@@ -288,11 +264,6 @@ void run_kind(const Kind& kind, Chain& chain, Side& side, const Args& args, std:
     side.items = page.items.size();
   }
   side.cpu += w1::cpu_now() - cpu;
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0 : values[values.size() / 2];
 }
 
 // {"tenant", "entries", "seconds", "cpu_seconds", "entries_per_s"} and `more` fields.

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/tool.hpp"
 #include "common/workload.hpp"
 
 namespace {
@@ -41,55 +42,26 @@ struct Args {
   std::string path = "check_cost.db";
 };
 
-// Sets a count from a flag's value.
-template <class T>
-std::function<void(const char*)> count(T& into) {
-  return [&into](const char* value) { into = static_cast<T>(std::strtoll(value, nullptr, 10)); };
-}
-
 Args parse(int argc, char** argv) {
   Args args;
-  const std::pair<std::string_view, std::function<void(const char*)>> flags[] = {
-      {"--calls", count(args.calls)},
-      {"--rounds", count(args.rounds)},
-      {"--tenants", count(args.tenants)},
-      {"--creates", count(args.creates)},
-      {"--updates", count(args.updates)},
-      {"--publishes", count(args.publishes)},
-      {"--path", [&](const char* value) { args.path = value; }}};
-  for (int i = 1; i < argc; i += 2) {
-    const auto flag = std::find_if(std::begin(flags), std::end(flags),
-                                   [&](const auto& f) { return f.first == argv[i]; });
-    if (flag == std::end(flags) || i + 1 == argc) {
-      std::fprintf(stderr,
-                   "usage: %s [--calls N] [--rounds N] [--tenants N] [--creates N] [--updates N]"
-                   " [--publishes N] [--path FILE]\n",
-                   argv[0]);
-      std::exit(2);
-    }
-    flag->second(argv[i + 1]);
-  }
-  if (args.calls == 0 || args.rounds <= 0 || args.tenants <= 0 || args.creates == 0 ||
-      args.updates == 0 || args.publishes == 0) {
-    std::fprintf(stderr, "check_cost: every count must be positive\n");
-    std::exit(2);
-  }
+  tool::parse_flags(argc, argv,
+                    {{"--calls", tool::number(args.calls)},
+                     {"--rounds", tool::number(args.rounds)},
+                     {"--tenants", tool::number(args.tenants)},
+                     {"--creates", tool::number(args.creates)},
+                     {"--updates", tool::number(args.updates)},
+                     {"--publishes", tool::number(args.publishes)},
+                     {"--path", tool::text(args.path)}},
+                    "[--calls N] [--rounds N] [--tenants N] [--creates N] [--updates N]"
+                    " [--publishes N] [--path FILE]");
+  tool::require(args.calls > 0 && args.rounds > 0 && args.tenants > 0 && args.creates > 0 &&
+                    args.updates > 0 && args.publishes > 0,
+                "check_cost", "every count must be positive");
   return args;
 }
 
-template <class T>
-T must(quire::Result<T> result, const char* what) {
-  if (!result) {
-    std::fprintf(stderr, "check_cost: %s: %s\n", what, result.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(result).value();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0 : values[values.size() / 2];
-}
+using tool::median;
+using tool::must;
 
 double mean(const std::vector<double>& values) {
   double total = 0;

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/tool.hpp"
 #include "common/workload.hpp"
 
 namespace {
@@ -29,38 +30,19 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args args;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    const char* value = argv[i + 1];
-    if (flag == "--posts") {
-      args.posts = std::strtoull(value, nullptr, 10);
-    } else if (flag == "--calls") {
-      args.calls = std::strtoull(value, nullptr, 10);
-    } else if (flag == "--rounds") {
-      args.rounds = std::atoi(value);
-    } else if (flag == "--path") {
-      args.path = value;
-    } else {
-      std::fprintf(stderr, "usage: %s [--posts N] [--calls N] [--rounds N] [--path FILE]\n",
-                   argv[0]);
-      std::exit(2);
-    }
-  }
-  if (args.posts == 0 || args.calls == 0 || args.rounds <= 0) {
-    std::fprintf(stderr, "capi_overhead: --posts, --calls and --rounds must be positive\n");
-    std::exit(2);
-  }
+  tool::parse_flags(argc, argv,
+                    {{"--posts", tool::number(args.posts)},
+                     {"--calls", tool::number(args.calls)},
+                     {"--rounds", tool::number(args.rounds)},
+                     {"--path", tool::text(args.path)}},
+                    "[--posts N] [--calls N] [--rounds N] [--path FILE]");
+  tool::require(args.posts > 0 && args.calls > 0 && args.rounds > 0, "capi_overhead",
+                "--posts, --calls and --rounds must be positive");
   return args;
 }
 
-template <class T>
-T must(quire::Result<T> result, const char* what) {
-  if (!result) {
-    std::fprintf(stderr, "capi_overhead: %s: %s\n", what, result.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(result).value();
-}
+using tool::median;
+using tool::must;
 
 void must_c(quire_status status, const char* what) {
   if (status != QUIRE_OK) {
@@ -115,11 +97,6 @@ void round(Side& side, const std::vector<std::string>& slugs, std::size_t calls,
             .count());
   }
   side.cpu += w1::cpu_now() - start;
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 }  // namespace
