@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "capi_internal.hpp"
+#include "core/json.hpp"
 
 namespace quire::capi {
 
@@ -20,7 +21,9 @@ using Json = nlohmann::json;
 // ---- Output ------------------------------------------------------------------------------------
 
 // A JSON string literal; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
-void append_string(std::string& out, std::string_view s);
+inline void append_string(std::string& out, std::string_view s) {
+  detail::append_json_string(out, s);
+}
 void append_int(std::string& out, std::int64_t value);
 void append_time(std::string& out, Timestamp t);
 // The shortest text that reads back as the same double; null for NaN and infinities.

@@ -20,6 +20,13 @@ Result<Json> parse_json_object(std::string_view field, std::string_view text,
 // Compact text; invalid UTF-8 is replaced (U+FFFD) rather than thrown on.
 std::string dump_json(const Json& value);
 
+// Appends `text` as a JSON string literal, without building a Json value: for valid UTF-8 the
+// same bytes as dump_json(Json(text)) (", \ and control characters escaped, \b \f \n \r \t by
+// name and the others as \u00xx, everything else as is); a byte that starts no valid UTF-8
+// sequence becomes U+FFFD, so the output is always valid JSON. Used where records are written by
+// hand: the C ABI's output and the audit chain's canonical entries.
+void append_json_string(std::string& out, std::string_view text);
+
 // The fields that differ between two objects, as {their values before, their values after}; a
 // field missing on one side shows as null there.
 std::pair<Json, Json> changed_fields(const Json& before, const Json& after);

@@ -12,49 +12,6 @@ namespace quire::detail {
 
 namespace {
 
-// nlohmann/json's dump of a string, for text that is valid UTF-8: the quote, the backslash and
-// control characters escaped (\b \f \n \r \t, the others as \u00xx), everything else as is.
-void append_string(std::string& out, std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t plain = 0;  // start of the run not yet copied
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 0xF];
-    }
-  }
-  out.append(text.data() + plain, text.size() - plain);
-  out += '"';
-}
-
 void append_integer(std::string& out, std::int64_t value) {
   std::array<char, 24> digits{};
   const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
@@ -63,7 +20,7 @@ void append_integer(std::string& out, std::int64_t value) {
 
 void append_optional(std::string& out, const std::optional<std::string>& text) {
   if (text) {
-    append_string(out, *text);
+    append_json_string(out, *text);
   } else {
     out += "null";
   }
@@ -88,33 +45,33 @@ std::string canonical_directly(const AuditEntry& entry) {
               (entry.new_values ? entry.new_values->size() * 9 / 8 : 0));
   // Keys in nlohmann/json's order (std::map: bytewise).
   out += "{\"action\":";
-  append_string(out, entry.action);
+  append_json_string(out, entry.action);
   out += ",\"actor_id\":";
   append_integer(out, entry.actor_id);
   out += ",\"actor_type\":";
-  append_string(out, actor_type_name(entry.actor_type));
+  append_json_string(out, actor_type_name(entry.actor_type));
   out += ",\"at\":";
   append_integer(out, entry.at);
   out += ",\"ip\":";
-  append_string(out, entry.ip);
+  append_json_string(out, entry.ip);
   out += ",\"new\":";
   append_optional(out, entry.new_values);
   out += ",\"old\":";
   append_optional(out, entry.old_values);
   out += ",\"outcome\":";
-  append_string(out, entry.outcome);
+  append_json_string(out, entry.outcome);
   out += ",\"request_id\":";
-  append_string(out, entry.request_id);
+  append_json_string(out, entry.request_id);
   out += ",\"resource_id\":";
-  append_string(out, entry.resource_id);
+  append_json_string(out, entry.resource_id);
   out += ",\"resource_type\":";
-  append_string(out, entry.resource_type);
+  append_json_string(out, entry.resource_type);
   out += ",\"seq\":";
   append_integer(out, entry.seq);
   out += ",\"tenant_id\":";
   append_integer(out, entry.tenant_id);
   out += ",\"user_agent\":";
-  append_string(out, entry.user_agent);
+  append_json_string(out, entry.user_agent);
   out += '}';
   return out;
 }
