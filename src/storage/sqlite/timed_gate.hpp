@@ -1,10 +1,10 @@
 #pragma once
-// A lock that can be waited for with a time limit, for the SQLite writer: the same TimedLockable
-// contract as std::timed_mutex, built on std::mutex and std::condition_variable. std::timed_mutex
-// waits in pthread_mutex_clocklock, which ThreadSanitizer does not intercept, so every write looked
-// to it like the unlock of a mutex nobody held; a condition variable it does understand, so the
-// threads test runs clean under it. The gate is held across calls, so it must be a flag, not a
-// std::mutex kept locked.
+// A lock that can be waited for with a time limit, for the SQLite writer: what std::unique_lock
+// needs of std::timed_mutex here (try_lock_for, unlock), built on std::mutex and
+// std::condition_variable. std::timed_mutex waits in pthread_mutex_clocklock, which
+// ThreadSanitizer does not intercept, so every write looked to it like the unlock of a mutex nobody
+// held; a condition variable it does understand, so the threads test runs clean under it. The gate
+// is held across calls, so it must be a flag, not a std::mutex kept locked.
 
 #include <chrono>
 #include <condition_variable>
@@ -14,19 +14,6 @@ namespace quire::storage::sqlite {
 
 class TimedGate {
  public:
-  void lock() {
-    std::unique_lock guard(mutex_);
-    opened_.wait(guard, [&] { return !held_; });
-    held_ = true;
-  }
-
-  bool try_lock() {
-    std::lock_guard guard(mutex_);
-    if (held_) return false;
-    held_ = true;
-    return true;
-  }
-
   template <class Rep, class Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
     std::unique_lock guard(mutex_);
