@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -708,4 +709,172 @@ TEST_CASE_TEMPLATE("audit: queries by actor type and within a time window", B,
   for (const auto& e : earlier) CHECK(e.at < since);
   CHECK(earlier.back().seq < round_starts[1]->seq);
   CHECK(earlier.size() + every_entry(f.admin, AuditQuery{.since = since}).size() == all.size());
+}
+
+TEST_CASE_TEMPLATE("audit: denials alone page newest first, among many other entries", B,
+                   QUIRE_TEST_BACKENDS) {
+  AdminFixture<B> f;
+  must(f.system.tenants().create({.slug = "other", .name = "Other"}));
+  must(f.system.tenants().add_member("other", f.bob.id, "viewer"));
+  auto as_bob = must(f.db.context("acme", f.bob.id));
+  auto bob_elsewhere = must(f.db.context("other", f.bob.id));
+  // Rounds of changes with a denial among them: of two kinds, and one in another tenant's chain.
+  for (int round = 0; round < 7; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      must(f.admin.tenants().update(
+          "acme", {.name = "Acme " + std::to_string(round) + "." + std::to_string(i)}));
+    }
+    if (round % 2 == 0) {
+      expect_error(as_bob.tenants().update("acme", {.name = "Mine"}), Errc::permission_denied);
+    } else {
+      expect_error(as_bob.audit().query(), Errc::permission_denied);
+    }
+    expect_error(bob_elsewhere.tenants().update("other", {.name = "Mine"}),
+                 Errc::permission_denied);
+  }
+  must(f.admin.tenants().update("acme", {.name = "Acme, last"}));
+
+  const auto all = every_entry(f.admin);
+  std::vector<std::int64_t> denials, oks, tenant_denials;
+  for (const auto& e : all) {
+    (e.outcome == "denied" ? denials : oks).push_back(e.seq);
+    if (e.outcome == "denied" && e.resource_type == "tenant") tenant_denials.push_back(e.seq);
+  }
+  REQUIRE(denials.size() == 7);
+  REQUIRE(tenant_denials.size() == 4);
+
+  AuditQuery denied;
+  denied.outcome = "denied";
+  // The first page: the newest denials, newest first, and a cursor to the rest.
+  denied.limit = 3;
+  const auto first = must(f.admin.audit().query(denied));
+  REQUIRE(first.items.size() == 3);
+  CHECK(first.items[0].seq == denials[6]);
+  CHECK(first.items[1].seq == denials[5]);
+  CHECK(first.items[2].seq == denials[4]);
+  CHECK_FALSE(first.next_cursor.empty());
+  for (const auto& e : first.items) {
+    CHECK(e.outcome == "denied");
+    CHECK(e.actor_id == f.bob.id);
+  }
+  // Every page size reads all seven, each once, and none of the other chain's.
+  for (unsigned page : {1u, 2u, 3u, 7u, 1000u}) {
+    CAPTURE(page);
+    CHECK(seqs_of(every_entry(f.admin, denied, page)) == denials);
+  }
+  // With another filter beside it, and the other outcome.
+  denied.resource_type = "tenant";
+  CHECK(seqs_of(every_entry(f.admin, denied, 2)) == tenant_denials);
+  AuditQuery ok;
+  ok.outcome = "ok";
+  CHECK(seqs_of(every_entry(f.admin, ok, 5)) == oks);
+  // The other tenant's chain has its own seven.
+  auto other = must(f.db.system("other"));
+  AuditQuery other_denied;
+  other_denied.outcome = "denied";
+  CHECK(every_entry(other, other_denied, 2).size() == 7);
+}
+
+namespace {
+
+// The SQL of every statement run on the SQLite connections opened while one of these lives: an
+// automatic extension (process-wide) traces each new connection, quire's own included.
+class StatementLog {
+ public:
+  StatementLog() {
+    REQUIRE(sqlite3_auto_extension(reinterpret_cast<void (*)()>(&StatementLog::attach)) ==
+            SQLITE_OK);
+  }
+  StatementLog(const StatementLog&) = delete;
+  StatementLog& operator=(const StatementLog&) = delete;
+  ~StatementLog() {
+    sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(&StatementLog::attach));
+    const std::lock_guard lock(mutex());
+    statements().clear();
+  }
+
+  // The queries (SELECT statements) seen so far that contain `needle`.
+  std::vector<std::string> queries_with(std::string_view needle) const {
+    const std::lock_guard lock(mutex());
+    std::vector<std::string> found;
+    for (const auto& sql : statements()) {
+      if (sql.starts_with("SELECT ") && sql.find(needle) != std::string::npos) {
+        found.push_back(sql);
+      }
+    }
+    return found;
+  }
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static std::set<std::string>& statements() {
+    static std::set<std::string> s;
+    return s;
+  }
+  static int attach(sqlite3* db, const char**, const sqlite3_api_routines*) {
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, &StatementLog::trace, nullptr);
+    return SQLITE_OK;
+  }
+  static int trace(unsigned, void*, void* statement, void*) {
+    if (const char* sql = sqlite3_sql(static_cast<sqlite3_stmt*>(statement))) {
+      const std::lock_guard lock(mutex());
+      statements().insert(sql);
+    }
+    return 0;
+  }
+};
+
+// SQLite's plan for `sql`, one detail line each, on a connection of its own to `file`.
+std::string query_plan(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &stmt, nullptr);
+  const std::string error = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
+  std::string plan;
+  while (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    plan += '\n';
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, sql, ": ", error);
+  return plan;
+}
+
+}  // namespace
+
+// SQLite only: its plans are checked with EXPLAIN QUERY PLAN on the statements quire ran.
+TEST_CASE("audit: a query for denials alone reads the partial index, not the whole chain") {
+  StatementLog log;  // before the database opens its connections
+  AdminFixture<SqliteFile> f;
+  auto as_bob = must(f.db.context("acme", f.bob.id));
+  for (int i = 0; i < 3; ++i) {
+    must(f.admin.tenants().update("acme", {.name = "Acme " + std::to_string(i)}));
+    expect_error(as_bob.tenants().update("acme", {.name = "Mine"}), Errc::permission_denied);
+  }
+  AuditQuery denied;
+  denied.outcome = "denied";
+  CHECK(every_entry(f.admin, denied, 2).size() == 3);  // two pages: the second with a cursor
+  AuditQuery ok;
+  ok.outcome = "ok";
+  CHECK(every_entry(f.admin, ok).size() > 3);
+
+  const auto file = f.kind.dir_->path() / "test.db";
+  const auto denial_queries = log.queries_with("outcome = 'denied'");
+  REQUIRE(denial_queries.size() == 2);  // the first page, and the pages after a cursor
+  for (const auto& sql : denial_queries) {
+    CAPTURE(sql);
+    const auto plan = query_plan(file, sql);
+    CAPTURE(plan);
+    CHECK(plan.find("USING INDEX audit_denied (tenant_id=?") != std::string::npos);
+    CHECK(plan.find("PRIMARY KEY") == std::string::npos);
+  }
+  // The other outcome is bound, and walks the chain's own key.
+  const auto ok_queries = log.queries_with("outcome = ?");
+  REQUIRE(ok_queries.size() == 1);
+  CHECK(query_plan(file, ok_queries.front()).find("audit_denied") == std::string::npos);
 }

@@ -101,7 +101,14 @@ Result<std::vector<AuditEntry>> PgAuditStore::query(TenantId chain,
     if (!filter.action.empty()) where("action =", filter.action);
     if (!filter.resource_type.empty()) where("resource_type =", filter.resource_type);
     if (!filter.resource_id.empty()) where("resource_id =", filter.resource_id);
-    if (!filter.outcome.empty()) where("outcome =", filter.outcome);
+    // A denial as a literal: the partial index audit_denied (WHERE outcome = 'denied') serves
+    // only a statement that itself says so, and a prepared statement's generic plan cannot
+    // know a bound value.
+    if (filter.outcome == "denied") {
+      sql += " AND outcome = 'denied'";
+    } else if (!filter.outcome.empty()) {
+      where("outcome =", filter.outcome);
+    }
     if (filter.since) where("at >=", *filter.since);
     if (filter.until) where("at <", *filter.until);
     params.add(filter.limit);

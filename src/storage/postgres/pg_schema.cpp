@@ -377,6 +377,13 @@ INSERT INTO post_search_stats (tenant_id, documents, tokens, live_posts)
 ALTER TABLE posts FORCE ROW LEVEL SECURITY;
 ALTER TABLE post_search_stats FORCE ROW LEVEL SECURITY;
 )sql",
+    // 5: a chain's denials, newest first, for the audit filter on outcome alone, as on SQLite
+    // (schema 9): without it the query walks the chain by (tenant_id, seq) until a page of denials
+    // turns up. Partial, so only a denial writes it; the audit store names the outcome as a
+    // literal so that the planner can prove the index applies.
+    R"sql(
+CREATE INDEX audit_denied ON audit_log (tenant_id, seq) WHERE outcome = 'denied';
+)sql",
 };
 
 Result<void> refuse_newer(int current, int latest) {

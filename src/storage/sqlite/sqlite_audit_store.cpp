@@ -85,7 +85,9 @@ Result<std::vector<AuditEntry>> SqliteAuditStore::query(TenantId chain,
     // Only the conditions that are set go into the SQL (one cached statement per combination).
     // audit_log is its own (tenant_id, seq) key, WITHOUT ROWID: without statistics the planner
     // would walk the whole chain through that key and filter, so a filter names its index, the
-    // most selective first.
+    // most selective first. Denials are few, so their partial index comes before the one on
+    // resource_type, which has only a handful of values.
+    const bool denied = filter.outcome == "denied";
     std::string sql = "SELECT " AUDIT_COLUMNS " FROM audit_log";
     if (!filter.resource_id.empty()) {
       sql += " INDEXED BY audit_by_resource";
@@ -93,6 +95,8 @@ Result<std::vector<AuditEntry>> SqliteAuditStore::query(TenantId chain,
       sql += " INDEXED BY audit_by_actor";
     } else if (!filter.action.empty()) {
       sql += " INDEXED BY audit_by_action";
+    } else if (denied) {
+      sql += " INDEXED BY audit_denied";
     } else if (!filter.resource_type.empty()) {
       sql += " INDEXED BY audit_by_type";
     }
@@ -103,7 +107,13 @@ Result<std::vector<AuditEntry>> SqliteAuditStore::query(TenantId chain,
     if (!filter.action.empty()) sql += " AND action = ?";
     if (!filter.resource_type.empty()) sql += " AND resource_type = ?";
     if (!filter.resource_id.empty()) sql += " AND resource_id = ?";
-    if (!filter.outcome.empty()) sql += " AND outcome = ?";
+    // A denial as a literal: audit_denied (WHERE outcome = 'denied') is usable only when the
+    // statement itself says so, which a bound value would not.
+    if (denied) {
+      sql += " AND outcome = 'denied'";
+    } else if (!filter.outcome.empty()) {
+      sql += " AND outcome = ?";
+    }
     if (filter.since) sql += " AND at >= ?";
     if (filter.until) sql += " AND at < ?";
     sql += " ORDER BY seq DESC LIMIT ?";
@@ -116,7 +126,7 @@ Result<std::vector<AuditEntry>> SqliteAuditStore::query(TenantId chain,
     if (!filter.action.empty()) query->bind(++index, filter.action);
     if (!filter.resource_type.empty()) query->bind(++index, filter.resource_type);
     if (!filter.resource_id.empty()) query->bind(++index, filter.resource_id);
-    if (!filter.outcome.empty()) query->bind(++index, filter.outcome);
+    if (!denied && !filter.outcome.empty()) query->bind(++index, filter.outcome);
     if (filter.since) query->bind(++index, static_cast<std::int64_t>(*filter.since));
     if (filter.until) query->bind(++index, static_cast<std::int64_t>(*filter.until));
     query->bind(++index, static_cast<std::int64_t>(filter.limit));
