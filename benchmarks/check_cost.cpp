@@ -104,7 +104,8 @@ struct Case {
   const char* permission;
   std::optional<quire::ResourceRef> resource;
   bool expected;
-  Side side;
+  Side side;   // check() on its own: a read transaction per call
+  Side inner;  // check() inside a transaction already open, as every operation checks
 };
 
 // ---- W1's write phases, checked and unchecked --------------------------------------------------
@@ -297,12 +298,14 @@ int main(int argc, char** argv) {
                                              quire::GrantLevel::write),
        "grant");
   std::vector<Case> cases;
-  cases.push_back({"author_others_post", author1, "post.update", {{"post", others}}, false, {}});
-  cases.push_back({"author_own_post", author1, "post.update", {{"post", own}}, true, {}});
-  cases.push_back({"author_granted_post", author1, "post.update", {{"post", granted}}, true, {}});
   cases.push_back(
-      {"editor_any_post", checked.ctx(0, 1), "post.update", {{"post", others}}, true, {}});
-  cases.push_back({"role_only", author1, "post.create", std::nullopt, true, {}});
+      {"author_others_post", author1, "post.update", {{"post", others}}, false, {}, {}});
+  cases.push_back({"author_own_post", author1, "post.update", {{"post", own}}, true, {}, {}});
+  cases.push_back(
+      {"author_granted_post", author1, "post.update", {{"post", granted}}, true, {}, {}});
+  cases.push_back(
+      {"editor_any_post", checked.ctx(0, 1), "post.update", {{"post", others}}, true, {}, {}});
+  cases.push_back({"role_only", author1, "post.create", std::nullopt, true, {}, {}});
   std::vector<int> calls(args.calls);
   for (auto& c : cases) {  // warm-up, and the decision must be the expected one
     auto decision = must(c.ctx.permissions().check(c.permission, c.resource), c.name);
@@ -318,6 +321,15 @@ int main(int argc, char** argv) {
       auto& c = cases[(k + static_cast<std::size_t>(r)) % cases.size()];
       auto engine = c.ctx.permissions();
       timed(c.side, calls, [&](int) { c.side.note(engine.check(c.permission, c.resource)); });
+      must(db.transaction(c.ctx,
+                          [&](quire::Context& tx) -> quire::Result<void> {
+                            auto inner = tx.permissions();
+                            timed(c.inner, calls, [&](int) {
+                              c.inner.note(inner.check(c.permission, c.resource));
+                            });
+                            return quire::success();
+                          }),
+           "transaction");
     }
   }
 
@@ -326,15 +338,23 @@ int main(int argc, char** argv) {
       "{\"benchmark\":\"check_cost\",\"backend\":\"sqlite\",\"synchronous\":\"normal\","
       "\"rounds\":%d,\n\"check\":[\n",
       args.rounds);
-  for (std::size_t k = 0; k < cases.size(); ++k) {
-    const auto& s = cases[k].side;
+  const auto side_of = [](const Side& s) {
+    char out[200];
     const double p50 = median(s.latencies);
+    std::snprintf(out, sizeof out,
+                  "{\"n\":%zu,\"p50_us\":%.3f,\"mean_us\":%.3f,\"cpu_us\":%.3f,\"errors\":%zu,"
+                  "\"under_2us\":%s}",
+                  s.latencies.size(), p50, mean(s.latencies), s.cpu_us(), s.errors,
+                  p50 < 2.0 ? "true" : "false");
+    return std::string(out);
+  };
+  for (std::size_t k = 0; k < cases.size(); ++k) {
     std::printf(
-        " {\"case\":\"%s\",\"permission\":\"%s\",\"allowed\":%s,\"n\":%zu,\"p50_us\":%.3f,"
-        "\"mean_us\":%.3f,\"cpu_us\":%.3f,\"errors\":%zu,\"under_2us\":%s}%s\n",
+        " {\"case\":\"%s\",\"permission\":\"%s\",\"allowed\":%s,\"alone\":%s,"
+        "\"in_transaction\":%s}%s\n",
         cases[k].name, cases[k].permission, cases[k].expected ? "true" : "false",
-        s.latencies.size(), p50, mean(s.latencies), s.cpu_us(), s.errors,
-        p50 < 2.0 ? "true" : "false", k + 1 < cases.size() ? "," : "");
+        side_of(cases[k].side).c_str(), side_of(cases[k].inner).c_str(),
+        k + 1 < cases.size() ? "," : "");
   }
   std::printf("],\n\"writes\":{\"tenants_per_side\":%d,\"posts_per_side\":%zu,\"phases\":[\n",
               args.tenants, checked.posts.size());

@@ -70,10 +70,12 @@ class UserStore {
   virtual Result<void> update(const UserRow& row) noexcept = 0;
 };
 
-// A membership and whether its user's account is active: what every permission check reads.
+// A membership and whether its user's account and its tenant are active: what every permission
+// check reads.
 struct MemberAccount {
   Member member;
   bool user_active = false;
+  bool tenant_active = false;  // active and not deleted
 };
 
 class MemberStore {
@@ -82,7 +84,7 @@ class MemberStore {
   // Errors: already_exists, not_found (tenant or user, through the foreign keys).
   virtual Result<void> insert(const Member& row) noexcept = 0;
   virtual Result<std::optional<Member>> find(TenantId tenant, UserId user) noexcept = 0;
-  // find() and the user's is_active, in one lookup.
+  // find() and the standing of the user and of the tenant, in one lookup.
   virtual Result<std::optional<MemberAccount>> find_with_account(TenantId tenant,
                                                                  UserId user) noexcept = 0;
   virtual Result<std::vector<Member>> list(TenantId tenant) noexcept = 0;
@@ -147,6 +149,15 @@ struct PostScan {
   unsigned limit = 20;
 };
 
+// What a permission decision reads of a post: whose it is and where it stands, not its text.
+struct PostAccess {
+  TenantId tenant_id = 0;
+  PostId id = 0;
+  UserId author_id = 0;
+  PostStatus status = PostStatus::draft;
+  bool deleted = false;  // in the trash
+};
+
 // Posts of one tenant, their tags, their old slugs and their search index. Every method is scoped
 // by tenant: a row of another tenant is never read or written.
 class PostStore {
@@ -155,6 +166,8 @@ class PostStore {
   // Assigns and returns the id; indexes the post for search. Errors: already_exists (slug).
   virtual Result<PostId> insert(const Post& post) noexcept = 0;
   virtual Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept = 0;
+  // find() narrowed to what a permission check needs: a few small columns, never the body.
+  virtual Result<std::optional<PostAccess>> find_access(TenantId tenant, PostId id) noexcept = 0;
   // The post whose current slug this is (not deleted or deleted alike).
   virtual Result<std::optional<Post>> find_by_slug(TenantId tenant, std::string_view type,
                                                    std::string_view slug) noexcept = 0;

@@ -51,6 +51,10 @@ Result<Member> acting_member(Unit& unit, TenantId tenant, std::string_view tenan
   if (!found->user_active) {
     return unit.deny(attempt, fmt::format("denied: user {} is deactivated", ctx.actor.id));
   }
+  // So does every member of a deactivated tenant.
+  if (!found->tenant_active) {
+    return unit.deny(attempt, fmt::format("denied: tenant {} is deactivated", tenant_label));
+  }
   return std::move(found->member);
 }
 

@@ -6,8 +6,11 @@
 
 namespace quire::detail {
 
+bool is_read(std::string_view permission) noexcept {
+  return permission == "post.read" || permission == "version.read";
+}
+
 bool grant_allows(GrantLevel level, std::string_view permission) noexcept {
-  constexpr std::array<std::string_view, 2> read = {"post.read", "version.read"};
   constexpr std::array<std::string_view, 1> write = {"post.update"};
   constexpr std::array<std::string_view, 3> admin = {"post.publish", "post.delete",
                                                      "version.restore"};
@@ -22,20 +25,32 @@ bool grant_allows(GrantLevel level, std::string_view permission) noexcept {
       if (in(write)) return true;
       [[fallthrough]];
     case GrantLevel::read:
-      return in(read);
+      return is_read(permission);
   }
   return false;
 }
 
-Result<std::optional<GrantLevel>> grant_on(Unit& unit, const Post& post) {
+Result<std::optional<GrantLevel>> grant_on(Unit& unit, const storage::PostAccess& post) {
   const auto& ctx = unit.ctx();
   if (ctx.actor.type != ActorType::user) return std::optional<GrantLevel>();
   return unit.tx().grants().find(post.tenant_id, ResourceRef{"post", std::to_string(post.id)},
                                  ctx.actor.id);
 }
 
+Result<bool> sees_unpublished(Unit& unit, const Permissions& acting,
+                              const storage::PostAccess& post) {
+  if (acting.has("post.update")) return true;
+  const auto& ctx = unit.ctx();
+  if (ctx.actor.type == ActorType::user && post.author_id == ctx.actor.id &&
+      acting.has("post.update.own")) {
+    return true;
+  }
+  QUIRE_TRY(auto level, grant_on(unit, post));
+  return level.has_value();
+}
+
 Result<Decision> decide_on_post(Unit& unit, const Permissions& acting, std::string_view permission,
-                                const Post& post) {
+                                const storage::PostAccess& post) {
   const auto& ctx = unit.ctx();
   if (acting.has(permission)) {
     return Decision{true, fmt::format("allowed: {} has {}", acting.holder, permission)};

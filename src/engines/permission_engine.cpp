@@ -92,8 +92,17 @@ Result<Decision> PermissionEngine::check(std::string_view permission,
       }
       return Decision{false, fmt::format("denied: {} lacks {}", acting.holder, permission)};
     }
-    QUIRE_TRY(auto post, unit.tx().posts().find(tenant, std::stoll(resource->id)));
+    QUIRE_TRY(auto post, unit.tx().posts().find_access(tenant, std::stoll(resource->id)));
     if (!post) return fail(Errc::not_found, fmt::format("post {} not found", resource->id));
+    // Reading an unpublished post takes more than a read permission: the same answer as get().
+    if (post->status != PostStatus::published && detail::is_read(permission)) {
+      QUIRE_TRY(const bool visible, detail::sees_unpublished(unit, acting, *post));
+      if (!visible) {
+        return Decision{false, fmt::format("denied: post {} is not published, and {} may not "
+                                           "edit it or hold a grant on it",
+                                           post->id, acting.holder)};
+      }
+    }
     return detail::decide_on_post(unit, acting, permission, *post);
   });
 }

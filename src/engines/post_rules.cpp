@@ -261,7 +261,7 @@ Result<void> require_on(Unit& unit, std::string_view permission, const Post& pos
   // format (decide_on_post's allowing reasons are for callers that report them).
   if (acting.has(permission)) return success();
   if (owns(unit.ctx(), post) && acting.has(fmt::format("{}.own", permission))) return success();
-  QUIRE_TRY(auto decision, decide_on_post(unit, acting, permission, post));
+  QUIRE_TRY(auto decision, decide_on_post(unit, acting, permission, access_of(post)));
   if (!decision.allowed) return unit.deny(attempted, std::move(decision.reason));
   return success();
 }
@@ -287,18 +287,14 @@ Result<void> require_visible(Unit& unit, const Post& post, const Permissions& ac
   // or a grant to look up.
   if (post.status == PostStatus::published) {
     if (acting.has("post.read")) return success();
-    QUIRE_TRY(auto read, decide_on_post(unit, acting, "post.read", post));
+    QUIRE_TRY(auto read, decide_on_post(unit, acting, "post.read", access_of(post)));
     if (!read.allowed) {
       return unit.deny(attempt(unit.ctx(), "post.read", post.id), std::move(read.reason));
     }
     return success();
   }
-  // Unpublished: for those who may edit it (post.update, post.update.own on their own post), and
-  // those it was granted to at any level (a grant that allows post.update is one of them).
-  if (acting.has("post.update")) return success();
-  if (owns(unit.ctx(), post) && acting.has("post.update.own")) return success();
-  QUIRE_TRY(auto granted, grant_on(unit, post));
-  if (granted) return success();
+  QUIRE_TRY(auto visible, sees_unpublished(unit, acting, access_of(post)));
+  if (visible) return success();
   return fail(Errc::not_found, fmt::format("post {} not found", post.id));
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "engines/raw_sqlite.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace quire;
@@ -413,5 +414,112 @@ TEST_CASE_TEMPLATE("permissions: the whole cube of roles, permissions and posts,
       attempt("post.delete", ctx.posts().remove(post.id),
               [&] { return t.admin.posts().restore(post.id); });
     }
+  }
+}
+
+TEST_CASE("permissions: check() on an unpublished post answers as get() does") {
+  Team t;
+  auto draft = must(t.as.at("editor").posts().create({.title = "Editor's draft"}));
+  auto own = must(t.as.at("author").posts().create({.title = "Author's draft"}));
+  const ResourceRef item{"post", std::to_string(draft.id)};
+  auto& viewer = t.as.at("viewer");
+  for (const auto* permission : {"post.read", "version.read"}) {
+    CAPTURE(permission);
+    // A role that may read, but not this draft: denied with the reason, as get() finds nothing.
+    auto decision = must(t.as.at("author").permissions().check(permission, item));
+    CHECK_FALSE(decision.allowed);
+    CHECK(decision.reason.find("is not published") != std::string::npos);
+    // The author's own draft, and any draft for an editor.
+    CHECK(must(t.as.at("author").permissions().check(permission,
+                                                     ResourceRef{"post", std::to_string(own.id)}))
+              .allowed);
+    CHECK(must(t.as.at("editor").permissions().check(permission, item)).allowed);
+  }
+  expect_error(t.as.at("author").posts().get(draft.id), Errc::not_found);
+  CHECK_FALSE(must(viewer.permissions().check("post.read", item)).allowed);
+  must(t.admin.permissions().grant(t.user.at("viewer").id, item, GrantLevel::read));
+  CHECK(must(viewer.permissions().check("post.read", item)).allowed);
+  CHECK(must(viewer.posts().get(draft.id)).id == draft.id);
+  must(t.admin.permissions().revoke(t.user.at("viewer").id, item));
+  must(t.as.at("editor").posts().publish(draft.id));
+  CHECK(must(viewer.permissions().check("post.read", item)).allowed);
+  CHECK(must(t.as.at("author").permissions().check("post.read", item)).allowed);
+}
+
+TEST_CASE_TEMPLATE("permissions: a deactivated tenant's members lose access at once", B,
+                   QUIRE_TEST_BACKENDS) {
+  Team<B> t;
+  auto& editor = t.as.at("editor");
+  auto post = must(editor.posts().create({.title = "Before"}));
+  must(t.f.system.tenants().deactivate("acme"));
+  // The context was opened before: it is refused all the same, for reads and writes.
+  const auto message = expect_error(editor.posts().get(post.id), Errc::permission_denied);
+  CHECK(message.find("deactivated") != std::string::npos);
+  expect_error(editor.posts().create({.title = "After"}), Errc::permission_denied);
+  CHECK_FALSE(must(editor.permissions().check("post.create")).allowed);
+  must(t.f.system.tenants().activate("acme"));
+  CHECK(must(editor.posts().get(post.id)).title == "Before");
+}
+
+// Checks remember what a reader connection read (members, post authors, grants) for as long as
+// the file is unchanged. Any commit, from anywhere, must be seen by the very next check.
+TEST_CASE(
+    "permissions: a check sees every commit at once, from this handle, another or another "
+    "program") {
+  Team<SqliteFile> t;
+  auto post = must(t.as.at("editor").posts().create({.title = "Editor's"}));
+  const ResourceRef item{"post", std::to_string(post.id)};
+  auto& author = t.as.at("author");
+  const auto author_id = t.user.at("author").id;
+  const auto may_update = [&] {
+    return must(author.permissions().check("post.update", item)).allowed;
+  };
+  // Asked twice: the second answer may come from what the reader remembers.
+  CHECK_FALSE(may_update());
+  CHECK_FALSE(may_update());
+
+  SUBCASE("a grant and its revocation through this handle") {
+    must(t.admin.permissions().grant(author_id, item, GrantLevel::write));
+    CHECK(may_update());
+    CHECK(may_update());
+    must(t.admin.permissions().revoke(author_id, item));
+    CHECK_FALSE(may_update());
+  }
+  SUBCASE("a role changed through a second handle on the same file") {
+    auto other = must(Database::open(t.f.kind.url(), test_options()));
+    must(other.system().tenants().set_role("acme", author_id, "editor"));
+    CHECK(may_update());
+    must(other.system().tenants().set_role("acme", author_id, "author"));
+    CHECK_FALSE(may_update());
+    must(other.system().users().deactivate(author_id));
+    const auto decision = must(author.permissions().check("post.create"));
+    CHECK_FALSE(decision.allowed);
+    CHECK(decision.reason.find("deactivated") != std::string::npos);
+  }
+  SUBCASE("rows changed by another program") {
+    const auto file = t.f.kind.dir_->path() / "test.db";
+    raw_exec(file,
+             "UPDATE members SET role = 'editor' WHERE user_id = " + std::to_string(author_id));
+    CHECK(may_update());
+    raw_exec(file, "UPDATE posts SET author_id = " + std::to_string(author_id) +
+                       ", status = 'published' WHERE id = " + std::to_string(post.id));
+    raw_exec(file,
+             "UPDATE members SET role = 'author' WHERE user_id = " + std::to_string(author_id));
+    CHECK(may_update());  // now the author's own post
+  }
+  SUBCASE("nothing a rolled-back transaction read is remembered") {
+    // Inside the transaction the author's new post exists, and the check says so; after the
+    // rollback the post never was.
+    PostId made = 0;
+    const auto rolled_back = t.f.db.transaction(author, [&](Context& tx) -> Result<void> {
+      made = must(tx.posts().create({.title = "Never committed"})).id;
+      CHECK(must(tx.permissions().check("post.update", ResourceRef{"post", std::to_string(made)}))
+                .allowed);
+      return fail(Errc::conflict, "changed my mind");
+    });
+    REQUIRE_FALSE(rolled_back);
+    expect_error(
+        author.permissions().check("post.update", ResourceRef{"post", std::to_string(made)}),
+        Errc::not_found);
   }
 }

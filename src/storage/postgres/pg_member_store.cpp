@@ -45,12 +45,13 @@ Result<std::optional<MemberAccount>> PgMemberStore::find_with_account(TenantId t
   return guarded([&]() -> Result<std::optional<MemberAccount>> {
     QUIRE_TRY(auto result,
               db_.read_in(tenant,
-                          "SELECT m.tenant_id, m.user_id, m.role, m.joined_at, u.is_active"
-                          " FROM members m JOIN users u ON u.id = m.user_id"
+                          "SELECT m.tenant_id, m.user_id, m.role, m.joined_at, u.is_active,"
+                          " t.is_active AND t.deleted_at IS NULL FROM members m"
+                          " JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id"
                           " WHERE m.tenant_id = $1 AND m.user_id = $2",
                           Params(tenant, user)));
     return first_row(result, [](const PgResult& r, int row) {
-      return MemberAccount{read_member(r, row), r.boolean(row, 4)};
+      return MemberAccount{read_member(r, row), r.boolean(row, 4), r.boolean(row, 5)};
     });
   });
 }

@@ -206,6 +206,20 @@ Result<std::optional<Post>> PgPostStore::find(TenantId tenant, PostId id) noexce
   });
 }
 
+Result<std::optional<PostAccess>> PgPostStore::find_access(TenantId tenant, PostId id) noexcept {
+  return guarded([&]() -> Result<std::optional<PostAccess>> {
+    QUIRE_TRY(auto result, db_.read_in(tenant,
+                                       "SELECT author_id, status, deleted_at IS NOT NULL FROM posts"
+                                       " WHERE tenant_id = $1 AND id = $2",
+                                       Params(tenant, id)));
+    return first_row(result, [&](const PgResult& r, int row) {
+      return PostAccess{tenant, id, r.int64(row, 0),
+                        parse_post_status(r.text(row, 1)).value_or(PostStatus::draft),
+                        r.boolean(row, 2)};
+    });
+  });
+}
+
 Result<std::optional<Post>> PgPostStore::find_by_slug(TenantId tenant, std::string_view type,
                                                       std::string_view slug) noexcept {
   return guarded([&]() -> Result<std::optional<Post>> {

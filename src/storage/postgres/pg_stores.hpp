@@ -76,6 +76,7 @@ class PgPostStore final : public PostStore {
   explicit PgPostStore(Session& session) noexcept : db_(session) {}
   Result<PostId> insert(const Post& post) noexcept override;
   Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept override;
+  Result<std::optional<PostAccess>> find_access(TenantId tenant, PostId id) noexcept override;
   Result<std::optional<Post>> find_by_slug(TenantId tenant, std::string_view type,
                                            std::string_view slug) noexcept override;
   Result<std::optional<PostId>> find_old_slug(TenantId tenant, std::string_view type,

@@ -78,12 +78,16 @@ Result<std::optional<GrantLevel>> SqliteGrantStore::find(TenantId tenant,
                                                          const ResourceRef& resource,
                                                          UserId user) noexcept {
   return guarded([&]() -> Result<std::optional<GrantLevel>> {
-    auto query = db_.query(
-        "SELECT level FROM grants WHERE tenant_id = ? AND resource_type = ? AND resource_id = ?"
-        " AND user_id = ?");
-    bind_all(*query, as_int(tenant), resource.type, resource.id, as_int(user));
-    if (!query->executeStep()) return std::optional<GrantLevel>();
-    return level_from(query->getColumn(0).getString());
+    GrantKey key{{as_int(tenant), as_int(user)}, resource.type};
+    key.second.append(1, '\x1f').append(resource.id);
+    return memoised(db_, db_.memos().grants, key, [&]() -> Result<std::optional<GrantLevel>> {
+      auto query = db_.query(
+          "SELECT level FROM grants WHERE tenant_id = ? AND resource_type = ? AND resource_id = ?"
+          " AND user_id = ?");
+      bind_all(*query, as_int(tenant), resource.type, resource.id, as_int(user));
+      if (!query->executeStep()) return std::optional<GrantLevel>();
+      return level_from(text_column(*query, 0));
+    });
   });
 }
 

@@ -56,6 +56,9 @@ int Connection::step_control(Control what) noexcept {
   }
   const int rc = sqlite3_step(statement);
   sqlite3_reset(statement);
+  // A new transaction, or none: its snapshot is taken afresh.
+  snapshot_.reset();
+  changes_at_begin_ = sqlite3_total_changes64(db_.getHandle());
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -76,6 +79,29 @@ Query Connection::query(std::string_view sql) {
     found = statements_.emplace(std::string(sql), std::move(statement)).first;
   }
   return Query(*found->second);
+}
+
+std::optional<std::uint32_t> Connection::snapshot_version() {
+  sqlite3* handle = db_.getHandle();
+  // Outside a transaction, two statements may read different commits; once the transaction has
+  // written, what it reads may yet roll back.
+  if (sqlite3_get_autocommit(handle) != 0 || sqlite3_total_changes64(handle) != changes_at_begin_) {
+    return std::nullopt;
+  }
+  if (!snapshot_) {
+    if (sqlite3_txn_state(handle, "main") == SQLITE_TXN_NONE) {
+      // BEGIN defers the snapshot to the first read: take it now, so that the version is the one
+      // of the rows this transaction will read.
+      auto snapshot = query("PRAGMA data_version");
+      snapshot->executeStep();
+    }
+    unsigned int version = 0;
+    if (sqlite3_file_control(handle, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK) {
+      return std::nullopt;
+    }
+    snapshot_ = version;
+  }
+  return snapshot_;
 }
 
 void Connection::exec(const char* sql) {

@@ -5,12 +5,18 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <quire/options.hpp>
+#include <quire/storage.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+
+#include "storage/sqlite/snapshot_memo.hpp"
 
 struct sqlite3_stmt;
 
@@ -34,9 +40,36 @@ class Query {
   SQLite::Statement* statement_;
 };
 
+struct IdPairHash {
+  std::size_t operator()(const std::pair<std::int64_t, std::int64_t>& ids) const noexcept {
+    return std::hash<std::int64_t>{}(ids.first * 1000003 ^ ids.second);
+  }
+};
+
+// A grant's key: tenant, user, resource type and id.
+using GrantKey = std::pair<std::pair<std::int64_t, std::int64_t>, std::string>;
+struct GrantKeyHash {
+  std::size_t operator()(const GrantKey& key) const noexcept {
+    return IdPairHash{}(key.first) ^ std::hash<std::string>{}(key.second);
+  }
+};
+
+// What every permission check reads, remembered per reader connection (see SnapshotMemo). Each
+// lookup is memoised whether it found a row or not: a "no" is as stable as a "yes".
+struct AccessMemos {
+  // (tenant, user) → the membership and its standing.
+  SnapshotMemo<std::pair<std::int64_t, std::int64_t>, std::optional<MemberAccount>, IdPairHash>
+      accounts;
+  // (tenant, post) → its author and status.
+  SnapshotMemo<std::pair<std::int64_t, std::int64_t>, std::optional<PostAccess>, IdPairHash> posts;
+  // (tenant, user), "type\x1fid" → the level of a grant.
+  SnapshotMemo<GrantKey, std::optional<GrantLevel>, GrantKeyHash> grants;
+};
+
 class Connection {
  public:
   enum class Role { writer, reader };
+
   // Throws SQLite::Exception when the file cannot be opened.
   Connection(const std::string& filename, Role role, bool in_memory, const Options& options);
   ~Connection();
@@ -55,11 +88,21 @@ class Connection {
   void exec_quietly(const char* sql) noexcept;
   SQLite::Database& db() noexcept { return db_; }
 
+  // The version of the file that the open transaction reads (SQLITE_FCNTL_DATA_VERSION, which
+  // every commit changes, taken once the transaction holds its snapshot), for memos of committed
+  // rows. Empty outside a transaction, and once the transaction has written (it may then read
+  // its own rows, which may yet roll back).
+  std::optional<std::uint32_t> snapshot_version();
+  AccessMemos& memos() noexcept { return memos_; }
+
  private:
   int step_control(Control what) noexcept;
 
   SQLite::Database db_;
-  sqlite3_stmt* controls_[4] = {};  // finalised in the destructor, before db_ closes
+  AccessMemos memos_;
+  std::optional<std::uint32_t> snapshot_;  // of the open transaction, once taken
+  std::int64_t changes_at_begin_ = 0;      // sqlite3_total_changes64 when it began
+  sqlite3_stmt* controls_[4] = {};         // finalised in the destructor, before db_ closes
   // Declared after db_, so statements are finalised before the connection closes.
   // Looked up by the SQL text as given, without copying it into a key first.
   struct TextHash {

@@ -40,14 +40,21 @@ Result<std::optional<Member>> SqliteMemberStore::find(TenantId tenant, UserId us
 
 Result<std::optional<MemberAccount>> SqliteMemberStore::find_with_account(TenantId tenant,
                                                                           UserId user) noexcept {
-  return find_one(
-      db_,
-      "SELECT m.tenant_id, m.user_id, m.role, m.joined_at, u.is_active FROM members m"
-      " JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ?",
-      [](SQLite::Statement& row) {
-        return MemberAccount{read_member(row), row.getColumn(4).getInt() != 0};
-      },
-      static_cast<std::int64_t>(tenant), static_cast<std::int64_t>(user));
+  // Every operation of a user context asks this, mostly of a file nobody changed since.
+  return memoised(db_, db_.memos().accounts, std::pair<std::int64_t, std::int64_t>{tenant, user},
+                  [&] {
+                    return find_one(
+                        db_,
+                        "SELECT m.tenant_id, m.user_id, m.role, m.joined_at, u.is_active,"
+                        " t.is_active AND t.deleted_at IS NULL FROM members m"
+                        " JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id"
+                        " WHERE m.tenant_id = ? AND m.user_id = ?",
+                        [](SQLite::Statement& row) {
+                          return MemberAccount{read_member(row), row.getColumn(4).getInt() != 0,
+                                               row.getColumn(5).getInt() != 0};
+                        },
+                        static_cast<std::int64_t>(tenant), static_cast<std::int64_t>(user));
+                  });
 }
 
 Result<std::vector<Member>> SqliteMemberStore::list(TenantId tenant) noexcept {

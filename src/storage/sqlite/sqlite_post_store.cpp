@@ -48,11 +48,6 @@ std::vector<std::string> parse_tags(std::string_view text) {
   return tags;
 }
 
-std::string_view text_column(SQLite::Statement& row, int index) {
-  const auto column = row.getColumn(index);
-  return {column.getText(), static_cast<std::size_t>(column.getBytes())};
-}
-
 Post read_post(SQLite::Statement& row, bool with_body) {
   Post post;
   post.id = row.getColumn(0).getInt64();
@@ -229,6 +224,22 @@ Result<PostId> SqlitePostStore::insert(const Post& post) noexcept {
 Result<std::optional<Post>> SqlitePostStore::find(TenantId tenant, PostId id) noexcept {
   return find_one(db_, "SELECT " POST_META ", body FROM posts WHERE id = ? AND tenant_id = ?",
                   read_full_post, as_int(id), as_int(tenant));
+}
+
+Result<std::optional<PostAccess>> SqlitePostStore::find_access(TenantId tenant,
+                                                               PostId id) noexcept {
+  return memoised(db_, db_.memos().posts, std::pair<std::int64_t, std::int64_t>{tenant, id}, [&] {
+    return find_one(
+        db_,
+        "SELECT author_id, status, deleted_at IS NOT NULL FROM posts WHERE id = ? AND tenant_id = "
+        "?",
+        [&](SQLite::Statement& row) {
+          return PostAccess{tenant, id, row.getColumn(0).getInt64(),
+                            parse_post_status(text_column(row, 1)).value_or(PostStatus::draft),
+                            row.getColumn(2).getInt() != 0};
+        },
+        as_int(id), as_int(tenant));
+  });
 }
 
 Result<std::optional<Post>> SqlitePostStore::find_by_slug(TenantId tenant, std::string_view type,

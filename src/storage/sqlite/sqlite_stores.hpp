@@ -74,6 +74,7 @@ class SqlitePostStore final : public PostStore {
   explicit SqlitePostStore(Connection& connection) noexcept : db_(connection) {}
   Result<PostId> insert(const Post& post) noexcept override;
   Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept override;
+  Result<std::optional<PostAccess>> find_access(TenantId tenant, PostId id) noexcept override;
   Result<std::optional<Post>> find_by_slug(TenantId tenant, std::string_view type,
                                            std::string_view slug) noexcept override;
   Result<std::optional<PostId>> find_old_slug(TenantId tenant, std::string_view type,
@@ -212,6 +213,33 @@ auto find_one(Connection& db, std::string_view sql, Read read, const Keys&... ke
     if (!query->executeStep()) return std::optional<Row>();
     return std::optional<Row>(read(*query));
   });
+}
+
+// A text column in place: valid until the statement steps again or resets.
+inline std::string_view text_column(SQLite::Statement& row, int index) {
+  const auto column = row.getColumn(index);
+  return {column.getText(), static_cast<std::size_t>(column.getBytes())};
+}
+
+// `read()` (a Result of an optional row) through `memo`: the row remembered at the open
+// transaction's snapshot, or read now and remembered.
+template <class Memo, class Key, class Read>
+auto memoised(Connection& db, Memo& memo, const Key& key, Read read) noexcept -> decltype(read()) {
+  QUIRE_TRY(const auto version, guarded([&]() -> Result<std::optional<std::uint32_t>> {
+              return db.snapshot_version();
+            }));
+  if (version) {
+    if (const auto* seen = memo.find(*version, key)) return *seen;
+  }
+  QUIRE_TRY(auto row, read());
+  if (version) {
+    try {
+      memo.remember(*version, key, row);
+    } catch (...) {
+      // Out of memory: the row is still right, only not remembered.
+    }
+  }
+  return row;
 }
 
 // Runs an INSERT whose parameters `bind(statement, row)` sets, and returns the new row's id.
