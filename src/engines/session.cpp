@@ -197,12 +197,27 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
             }));
   const auto& options = state_->options;
   const Timestamp now = now_ms();
+  const UserId user_id = who.user ? who.user->user.id : 0;
+  auto ctx = state_for(state_, Actor{who.user ? ActorType::user : ActorType::system, user_id},
+                       who.tenant.id, request);
+  // Every refused login leaves an entry, whether the password was wrong or never checked.
+  const auto audit_failure = [&](Unit& unit, std::optional<Json> why) -> Result<void> {
+    const AuditRecord failed{
+        who.tenant.id, "auth.login_failed", "user", std::to_string(user_id), {}, std::move(why)};
+    QUIRE_TRY(detail::append_audit(unit.tx(), unit.ctx(), failed, "denied"));
+    return success();
+  };
   if (who.user && who.failures >= options.free_login_failures) {
     const auto excess = std::min<std::int64_t>(who.failures - options.free_login_failures, 20);
     const Timestamp wait = std::min<Timestamp>(Timestamp{1000} << excess, max_throttle_ms);
     if (now < who.last_failure + wait) {
-      return fail(Errc::unauthenticated, fmt::format("too many failed logins; try again in {} s",
-                                                     (who.last_failure + wait - now + 999) / 1000));
+      const auto seconds = (who.last_failure + wait - now + 999) / 1000;
+      // Not counted as a failure: the lockout does not grow while the password goes unchecked.
+      QUIRE_TRY(write_unit(*ctx, [&](Unit& unit) {
+        return audit_failure(unit, Json{{"throttled_for_s", seconds}});
+      }));
+      return fail(Errc::unauthenticated,
+                  fmt::format("too many failed logins; try again in {} s", seconds));
     }
   }
 
@@ -226,27 +241,19 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
   state_->password_slots.release();
 
   // 3. Record the outcome: a failure commits its counter and audit entry; a success its session.
-  const UserId user_id = who.user ? who.user->user.id : 0;
-  auto ctx = state_for(state_, Actor{who.user ? ActorType::user : ActorType::system, user_id},
-                       who.tenant.id, request);
   const AuditRecord login{who.tenant.id, "auth.login", "user", std::to_string(user_id), {}, {}};
   if (!verified) {
     QUIRE_TRY(write_unit(*ctx, [&](Unit& unit) -> Result<void> {
       if (who.user) {
         QUIRE_TRY(unit.tx().sessions().record_failure(who.tenant.id, user_id, now));
       }
-      auto failed = login;
-      failed.action = "auth.login_failed";
-      QUIRE_TRY(detail::append_audit(unit.tx(), unit.ctx(), failed, "denied"));
-      return success();
+      return audit_failure(unit, std::nullopt);
     }));
     return invalid_credentials();
   }
   return write_unit(*ctx, [&](Unit& unit) -> Result<Session> {
     if (auto member = check_member(unit, who.tenant, user_id); !member) {
-      auto failed = login;
-      failed.action = "auth.login_failed";
-      QUIRE_TRY(detail::append_audit(unit.tx(), unit.ctx(), failed, "denied"));
+      QUIRE_TRY(audit_failure(unit, std::nullopt));
       QUIRE_TRY(unit.commit());
       return invalid_credentials();
     }

@@ -369,7 +369,8 @@ TEST_CASE_TEMPLATE("auth: failed logins say nothing about why, are audited and t
         wrong);
   CHECK(expect_error(f.db.login("other", "bob", "bob-password"), Errc::unauthenticated) ==
         wrong);  // right password, but not a member
-  CHECK(f.entries("acme", "auth.login_failed").size() == 3);
+  // Two wrong passwords, the throttled try and the unknown user.
+  CHECK(f.entries("acme", "auth.login_failed").size() == 4);
   CHECK(f.entries("acme", "auth.login_failed")[0].outcome == "denied");
   // Other users are not affected.
   must(f.db.login("acme", "bob", "bob-password"));
@@ -512,18 +513,20 @@ TEST_CASE_TEMPLATE("auth: each failure past the free ones doubles the lockout, u
   throttled("alice-password", 1000);
 }
 
-// An engine gap, kept as a record and skipped: a login the throttle refuses returns before
-// anything is written, so attempts against a locked-out account leave no auth.login_failed entry
-// (only the failures that reach the password check are audited). Issue 6 asks that failed logins
-// be audited; remove the skip once the engine audits these (perhaps one entry per window).
-TEST_CASE("auth: a login refused by the throttle is audited" * doctest::skip()) {
+// A login the throttle refuses never reaches the password check, and is audited all the same.
+TEST_CASE("auth: a login refused by the throttle is audited") {
   Options options = test_options();
   options.free_login_failures = 1;
   AuthFixture<SqliteMemory> f(options);
   expect_error(f.db.login("acme", "alice", "a-wrong-password"), Errc::unauthenticated);
   CHECK(f.entries("acme", "auth.login_failed").size() == 1);
   CHECK(is_throttled(f.db.login("acme", "alice", "alice-password")));
-  CHECK(f.entries("acme", "auth.login_failed").size() == 2);
+  const auto failed = f.entries("acme", "auth.login_failed");
+  REQUIRE(failed.size() == 2);
+  // Newest first: the refused attempt says for how long the gate stays shut.
+  CHECK(failed.front().outcome == "denied");
+  CHECK(failed.front().new_values.value_or("").find("\"throttled_for_s\"") != std::string::npos);
+  CHECK_FALSE(failed.back().new_values);
 }
 
 TEST_CASE_TEMPLATE("auth: tokens are refused for every kind of tampering and staleness", B,
