@@ -58,13 +58,30 @@ AuditEntry read_entry(const PgResult& result, int row) {
 
 Result<std::optional<AuditHead>> PgAuditStore::head(TenantId chain) noexcept {
   return guarded([&]() -> Result<std::optional<AuditHead>> {
+    const auto read = [](const PgResult& r, int row) {
+      return AuditHead{r.int64(row, 0), hash_hex(r, row, 1)};
+    };
+    if (db_.access() == Access::write) {
+      // A write is about to append: it claims the chain's head row (schema 6), inserting an
+      // empty one (seq 0) for a new chain. The upsert reads through no predicate lock, so it
+      // conflicts with no other chain's append; it locks the row, so a second writer of this
+      // chain waits here, and fails to serialize as soon as the first commits, before it has
+      // written anything (a retry then reads the new head). Setting seq to itself changes
+      // nothing but locks the row and returns it.
+      QUIRE_TRY(auto result,
+                db_.write_in(chain,
+                             "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, '')"
+                             " ON CONFLICT (tenant_id) DO UPDATE SET seq = audit_heads.seq"
+                             " RETURNING seq, hash",
+                             Params(chain)));
+      if (result.empty() || result.int64(0, 0) == 0) return std::nullopt;
+      return read(result, 0);
+    }
     QUIRE_TRY(auto result, db_.read_in(chain,
                                        "SELECT seq, hash FROM audit_log WHERE tenant_id = $1"
                                        " ORDER BY seq DESC LIMIT 1",
                                        Params(chain)));
-    return first_row(result, [](const PgResult& r, int row) {
-      return AuditHead{r.int64(row, 0), hash_hex(r, row, 1)};
-    });
+    return first_row(result, read);
   });
 }
 
@@ -75,10 +92,15 @@ Result<void> PgAuditStore::append(const AuditEntry& entry) noexcept {
                   entry.outcome, entry.ip, entry.user_agent, entry.request_id,
                   hash_param(entry.prev_hash), hash_param(entry.hash), entry.old_values,
                   entry.new_values);
+    // The entry and the chain's head in one statement; the head only ever moves forward.
     QUIRE_TRY(db_.write_in(entry.tenant_id,
-                           "INSERT INTO audit_log (" AUDIT_COLUMNS
+                           "WITH entry AS (INSERT INTO audit_log (" AUDIT_COLUMNS
                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-                           " $14, $15, $16)",
+                           " $14, $15, $16) RETURNING tenant_id, seq, hash)"
+                           " INSERT INTO audit_heads (tenant_id, seq, hash)"
+                           " SELECT tenant_id, seq, hash FROM entry"
+                           " ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq,"
+                           " hash = excluded.hash WHERE audit_heads.seq < excluded.seq",
                            params));
     return success();
   });
@@ -153,6 +175,10 @@ Result<std::int64_t> PgAuditStore::purge_through(TenantId chain,
     auto off = db_.read("SELECT set_config('quire.audit_purge', '', true)");
     QUIRE_TRY(auto result, std::move(removed));
     QUIRE_TRY(std::move(off));
+    // A purge through the newest entry empties the chain, and its head goes too, as head() on
+    // audit_log alone would say. (The engine's purge never does: it appends a checkpoint first.)
+    QUIRE_TRY(db_.write_in(chain, "DELETE FROM audit_heads WHERE tenant_id = $1 AND seq <= $2",
+                           Params(chain, through_seq)));
     return result.affected();
   });
 }

@@ -384,6 +384,37 @@ ALTER TABLE post_search_stats FORCE ROW LEVEL SECURITY;
     R"sql(
 CREATE INDEX audit_denied ON audit_log (tenant_id, seq) WHERE outcome = 'denied';
 )sql",
+    // 6: each chain's head (its newest seq and hash) in a row of its own, which a write claims
+    // before it appends. Reading the head from audit_log took SERIALIZABLE's predicate lock on the
+    // index page that holds the chain's newest entries, the page where a neighbouring chain's next
+    // entries go too (every new tenant's first entry goes to the last page): two writers of
+    // different chains that each read their head before the other appended failed to serialize,
+    // and tenants().create from two threads ran out of retries about once in 500–1,000 calls. The
+    // audit store claims the head with an upsert, which takes no predicate lock and locks the
+    // row: a second writer of the same chain waits there for the first, as a second writer of a
+    // post does, and when the first commits fails to serialize before it has appended anything,
+    // and is retried (docs/postgresql.md). fillfactor leaves room on each page, so that the
+    // head's updates stay on its page (HOT) and add no index entries. The heads are filled from
+    // audit_log, across tenants, so for that statement alone row-level security is not forced
+    // on audit_log, as in schema 4.
+    R"sql(
+CREATE TABLE audit_heads (
+  tenant_id  bigint NOT NULL CONSTRAINT audit_heads_pkey PRIMARY KEY,
+  seq        bigint NOT NULL,
+  hash       bytea  NOT NULL
+) WITH (fillfactor = 50);
+
+ALTER TABLE audit_log NO FORCE ROW LEVEL SECURITY;
+INSERT INTO audit_heads (tenant_id, seq, hash)
+  SELECT DISTINCT ON (tenant_id) tenant_id, seq, hash FROM audit_log ORDER BY tenant_id, seq DESC;
+ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE audit_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE audit_heads FORCE ROW LEVEL SECURITY;
+CREATE POLICY audit_heads_tenant ON audit_heads FOR ALL
+  USING (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint))
+  WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint));
+)sql",
 };
 
 Result<void> refuse_newer(int current, int latest) {
