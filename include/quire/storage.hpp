@@ -282,6 +282,13 @@ struct KeyRow {
   std::string secret_hash;  // 32 raw bytes
 };
 
+// A key and whether its tenant and its creator are active: what every use of the key reads.
+struct KeyStanding {
+  KeyRow row;
+  bool tenant_active = false;   // active and not deleted
+  bool creator_active = false;  // true for a key the system context made
+};
+
 class KeyStore {
  public:
   virtual ~KeyStore() = default;
@@ -290,6 +297,9 @@ class KeyStore {
   // Across tenants: the public id is how a presented key is found.
   virtual Result<std::optional<KeyRow>> find_by_public_id(std::string_view public_id) noexcept = 0;
   virtual Result<std::optional<KeyRow>> find(TenantId tenant, std::int64_t id) noexcept = 0;
+  // find() and the standing of the key's tenant and creator, in one lookup.
+  virtual Result<std::optional<KeyStanding>> find_with_standing(TenantId tenant,
+                                                                std::int64_t id) noexcept = 0;
   virtual Result<std::vector<ApiKey>> list(TenantId tenant) noexcept = 0;
   // Rewrites the row with this id (and tenant).
   virtual Result<void> update(const KeyRow& row) noexcept = 0;

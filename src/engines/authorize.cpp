@@ -67,14 +67,24 @@ Result<Permissions> acting_permissions(Unit& unit, TenantId tenant, std::string_
       return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label));
     }
     // Checked on every use: a key revoked or expired a moment ago no longer works.
-    QUIRE_TRY(auto key, unit.tx().keys().find(tenant, ctx.actor.id));
-    if (!key || key->key.revoked_at) {
+    // So does a key whose tenant or creator was deactivated since the context was opened.
+    QUIRE_TRY(auto found, unit.tx().keys().find_with_standing(tenant, ctx.actor.id));
+    if (!found || found->row.key.revoked_at) {
       return unit.deny(attempt, fmt::format("denied: API key {} is revoked", ctx.actor.id));
     }
-    if (key->key.expires_at && *key->key.expires_at <= now_ms()) {
+    auto& key = found->row.key;
+    if (key.expires_at && *key.expires_at <= now_ms()) {
       return unit.deny(attempt, fmt::format("denied: API key {} has expired", ctx.actor.id));
     }
-    return Permissions{fmt::format("API key {}", key->key.id), "", std::move(key->key.scopes)};
+    if (!found->tenant_active) {
+      return unit.deny(attempt, fmt::format("denied: tenant {} is deactivated", tenant_label));
+    }
+    if (!found->creator_active) {
+      return unit.deny(attempt, fmt::format("denied: API key {} was made by user {}, who is "
+                                            "deactivated",
+                                            key.id, key.created_by));
+    }
+    return Permissions{fmt::format("API key {}", key.id), "", std::move(key.scopes)};
   }
   QUIRE_TRY(auto member, acting_member(unit, tenant, tenant_label, attempt));
   return role_permissions(unit.tx(), tenant, member.role);

@@ -451,14 +451,33 @@ TEST_CASE_TEMPLATE("permissions: a deactivated tenant's members lose access at o
   Team<B> t;
   auto& editor = t.as.at("editor");
   auto post = must(editor.posts().create({.title = "Before"}));
+  // An API key of the admin's and one of the system context's, opened before as well.
+  auto by_admin =
+      must(t.as.at("admin").keys().create({.name = "admin's", .scopes = {"post.read"}}));
+  auto by_system = must(t.admin.keys().create({.name = "system's", .scopes = {"post.read"}}));
+  auto as_admin_key = must(t.f.db.context_from_key(by_admin.text));
+  auto as_system_key = must(t.f.db.context_from_key(by_system.text));
+  must(editor.posts().publish(post.id));
+  CHECK(must(as_admin_key.posts().get(post.id)).title == "Before");
+
   must(t.f.system.tenants().deactivate("acme"));
-  // The context was opened before: it is refused all the same, for reads and writes.
-  const auto message = expect_error(editor.posts().get(post.id), Errc::permission_denied);
-  CHECK(message.find("deactivated") != std::string::npos);
+  // The contexts were opened before: they are refused all the same, for reads and writes.
+  for (auto* ctx : {&editor, &as_admin_key, &as_system_key}) {
+    const auto message = expect_error(ctx->posts().get(post.id), Errc::permission_denied);
+    CHECK(message.find("tenant") != std::string::npos);
+    CHECK(message.find("deactivated") != std::string::npos);
+  }
   expect_error(editor.posts().create({.title = "After"}), Errc::permission_denied);
   CHECK_FALSE(must(editor.permissions().check("post.create")).allowed);
   must(t.f.system.tenants().activate("acme"));
   CHECK(must(editor.posts().get(post.id)).title == "Before");
+  CHECK(must(as_system_key.posts().get(post.id)).title == "Before");
+
+  // A key whose creator is deactivated stops working at once; the system's key does not.
+  must(t.f.system.users().deactivate(t.user.at("admin").id));
+  const auto message = expect_error(as_admin_key.posts().get(post.id), Errc::permission_denied);
+  CHECK(message.find("deactivated") != std::string::npos);
+  CHECK(must(as_system_key.posts().get(post.id)).title == "Before");
 }
 
 // Checks remember what a reader connection read (members, post authors, grants) for as long as

@@ -111,6 +111,23 @@ Result<std::optional<KeyRow>> PgKeyStore::find(TenantId tenant, std::int64_t id)
   });
 }
 
+Result<std::optional<KeyStanding>> PgKeyStore::find_with_standing(TenantId tenant,
+                                                                  std::int64_t id) noexcept {
+  return guarded([&]() -> Result<std::optional<KeyStanding>> {
+    QUIRE_TRY(auto result,
+              db_.read_in(tenant,
+                          "SELECT " KEY_COLUMNS ", (SELECT t.is_active AND t.deleted_at IS NULL"
+                          " FROM tenants t WHERE t.id = api_keys.tenant_id),"
+                          " coalesce((SELECT u.is_active FROM users u"
+                          " WHERE u.id = api_keys.created_by), api_keys.created_by = 0)"
+                          " FROM api_keys WHERE tenant_id = $1 AND id = $2",
+                          Params(tenant, id)));
+    return first_row(result, [](const PgResult& r, int row) {
+      return KeyStanding{read_key(r, row), r.boolean(row, 12), r.boolean(row, 13)};
+    });
+  });
+}
+
 Result<std::vector<ApiKey>> PgKeyStore::list(TenantId tenant) noexcept {
   return guarded([&]() -> Result<std::vector<ApiKey>> {
     QUIRE_TRY(

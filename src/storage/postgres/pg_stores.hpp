@@ -150,6 +150,8 @@ class PgKeyStore final : public KeyStore {
   Result<std::int64_t> insert(const KeyRow& row) noexcept override;
   Result<std::optional<KeyRow>> find_by_public_id(std::string_view public_id) noexcept override;
   Result<std::optional<KeyRow>> find(TenantId tenant, std::int64_t id) noexcept override;
+  Result<std::optional<KeyStanding>> find_with_standing(TenantId tenant,
+                                                        std::int64_t id) noexcept override;
   Result<std::vector<ApiKey>> list(TenantId tenant) noexcept override;
   Result<void> update(const KeyRow& row) noexcept override;
 

@@ -77,6 +77,22 @@ Result<std::optional<KeyRow>> SqliteKeyStore::find(TenantId tenant, std::int64_t
                   read_key, id, as_int(tenant));
 }
 
+Result<std::optional<KeyStanding>> SqliteKeyStore::find_with_standing(TenantId tenant,
+                                                                      std::int64_t id) noexcept {
+  return find_one(
+      db_,
+      "SELECT " KEY_COLUMNS
+      ", (SELECT is_active AND deleted_at IS NULL FROM tenants"
+      " WHERE id = api_keys.tenant_id), coalesce((SELECT is_active FROM users"
+      " WHERE id = api_keys.created_by), api_keys.created_by = 0)"
+      " FROM api_keys WHERE id = ? AND tenant_id = ?",
+      [](SQLite::Statement& row) {
+        return KeyStanding{read_key(row), row.getColumn(12).getInt() != 0,
+                           row.getColumn(13).getInt() != 0};
+      },
+      id, as_int(tenant));
+}
+
 Result<std::vector<ApiKey>> SqliteKeyStore::list(TenantId tenant) noexcept {
   return guarded([&]() -> Result<std::vector<ApiKey>> {
     auto query = db_.query("SELECT " KEY_COLUMNS " FROM api_keys WHERE tenant_id = ? ORDER BY id");
