@@ -646,10 +646,12 @@ QUIRE_EXPORT quire_status quire_audit_purge_before(int64_t* out_removed, quire_c
 QUIRE_EXPORT quire_status quire_permission_all(char** out_json_array);
 
 /* Whether the context's actor may do `permission` (on the resource, when resource_type and
- * resource_id are not NULL), and why. A denial is not an error.
+ * resource_id are not NULL), and why. A denial is not an error. "post.read" and "version.read" on
+ * an unpublished post are denied to those who would not find it with quire_post_get.
  * *out_json: {"allowed":false,"reason":"denied: role author lacks post.update on a post owned by
  * user 7"}; release with quire_free.
- * Errors: QUIRE_EINVAL (unknown permission, one of resource_type/resource_id NULL). */
+ * Errors: QUIRE_EINVAL (unknown permission, one of resource_type/resource_id NULL),
+ * QUIRE_ENOTFOUND (no such post in the context's tenant). */
 QUIRE_EXPORT quire_status quire_permission_check(char** out_json, quire_ctx* ctx,
                                                  const char* permission, const char* resource_type,
                                                  const char* resource_id);
