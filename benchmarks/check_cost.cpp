@@ -4,7 +4,12 @@
 //           a post by an author on someone else's post (denied), on their own post, on someone
 //           else's post they hold a write grant on, by an editor (the role decides), and
 //           "post.create" with no resource (role only). Median and processor time per call
-//           (target: median under 2 µs).
+//           (target: median under 2 µs), for check() on its own (a read transaction per call) and
+//           for check() inside a transaction already open (Database::transaction), which is how
+//           every operation checks: in the hot path.
+//   floor   The least a check() on its own could cost: a read transaction by hand on the sqlite3
+//           C API, on a read-only connection to the same file (BEGIN, one prepared point lookup
+//           of a post's author and status, COMMIT), timed the same way; check() ÷ floor.
 //   writes  W1's write phases (create, update, publish; w1::make_create and W1's choice of posts
 //           and actors) done twice with the same data: as the tenants' members (every call checks
 //           membership, role and ownership) and as each tenant's system context, which skips
@@ -15,6 +20,8 @@
 //
 //   check_cost [--calls N] [--rounds N] [--tenants N] [--creates N] [--updates N] [--publishes N]
 //              [--path FILE]
+
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -107,6 +114,40 @@ struct Case {
   Side side;   // check() on its own: a read transaction per call
   Side inner;  // check() inside a transaction already open, as every operation checks
 };
+
+// ---- the floor: a read transaction by hand -----------------------------------------------------
+
+// BEGIN, the point lookup of a post's author and status, COMMIT: the shape of one check() on its
+// own, without quire, on a read-only connection of its own.
+Side read_transaction_floor(const std::string& path, std::int64_t post, std::size_t calls,
+                            int rounds) {
+  sqlite3* db = nullptr;
+  tool::require(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK,
+                "check_cost", "cannot open the file read-only");
+  sqlite3_stmt* statements[3] = {};
+  const char* sql[3] = {"BEGIN", "SELECT author_id, status FROM posts WHERE id = ?1", "COMMIT"};
+  for (int i = 0; i < 3; ++i) {
+    tool::require(sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &statements[i],
+                                     nullptr) == SQLITE_OK,
+                  "check_cost", sqlite3_errmsg(db));
+  }
+  sqlite3_bind_int64(statements[1], 1, post);
+  Side side;
+  std::int64_t seen = 0;
+  const std::vector<int> items(calls);
+  for (int r = 0; r < rounds; ++r) {
+    timed(side, items, [&](int) {
+      for (auto* statement : statements) {
+        if (sqlite3_step(statement) == SQLITE_ROW) seen += sqlite3_column_int64(statement, 0);
+        sqlite3_reset(statement);
+      }
+    });
+  }
+  for (auto* statement : statements) sqlite3_finalize(statement);
+  sqlite3_close(db);
+  tool::require(seen > 0, "check_cost", "the floor's lookup found no post");
+  return side;
+}
 
 // ---- W1's write phases, checked and unchecked --------------------------------------------------
 
@@ -333,6 +374,8 @@ int main(int argc, char** argv) {
     }
   }
 
+  const Side floor = read_transaction_floor(args.path, std::stoll(own), args.calls, args.rounds);
+
   // ---- the report ------------------------------------------------------------------------------
   std::printf(
       "{\"benchmark\":\"check_cost\",\"backend\":\"sqlite\",\"synchronous\":\"normal\","
@@ -356,7 +399,13 @@ int main(int argc, char** argv) {
         side_of(cases[k].side).c_str(), side_of(cases[k].inner).c_str(),
         k + 1 < cases.size() ? "," : "");
   }
-  std::printf("],\n\"writes\":{\"tenants_per_side\":%d,\"posts_per_side\":%zu,\"phases\":[\n",
+  std::printf("],\n\"floor\":{\"read_transaction_by_hand\":%s,\"check_alone_p50_over_floor\":[",
+              side_of(floor).c_str());
+  for (std::size_t k = 0; k < cases.size(); ++k) {
+    std::printf("%.2f%s", median(cases[k].side.latencies) / median(floor.latencies),
+                k + 1 < cases.size() ? "," : "");
+  }
+  std::printf("]},\n\"writes\":{\"tenants_per_side\":%d,\"posts_per_side\":%zu,\"phases\":[\n",
               args.tenants, checked.posts.size());
   const std::pair<const char*, Side Writer::*> phases[] = {
       {"create", &Writer::create}, {"update", &Writer::update}, {"publish", &Writer::publish}};
