@@ -42,7 +42,10 @@ class Query {
 
 struct IdPairHash {
   std::size_t operator()(const std::pair<std::int64_t, std::int64_t>& ids) const noexcept {
-    return std::hash<std::int64_t>{}(ids.first * 1000003 ^ ids.second);
+    // Unsigned, so that no id overflows into undefined behaviour.
+    const auto mixed =
+        static_cast<std::uint64_t>(ids.first) * 1000003U ^ static_cast<std::uint64_t>(ids.second);
+    return std::hash<std::uint64_t>{}(mixed);
   }
 };
 
