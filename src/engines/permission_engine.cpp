@@ -120,14 +120,15 @@ Result<Grant> PermissionEngine::grant(UserId user, const ResourceRef& resource,
     }
     QUIRE_TRY(auto post, unit.tx().posts().find(tenant, std::stoll(resource.id)));
     if (!post) return fail(Errc::not_found, fmt::format("post {} not found", resource.id));
+    // A grant replaces the user's earlier one on the item: the entry says which it was.
+    QUIRE_TRY(const auto before, unit.tx().grants().find(tenant, resource, user));
     Grant grant{tenant, resource, user, level};
     QUIRE_TRY(unit.tx().grants().save(grant));
-    QUIRE_TRY(unit.record({tenant,
-                           "grant.add",
-                           resource.type,
-                           resource.id,
-                           {},
-                           Json{{"user_id", user}, {"level", grant_level_name(level)}}}));
+    QUIRE_TRY(unit.record(
+        {tenant, "grant.add", resource.type, resource.id,
+         before ? std::optional<Json>(Json{{"user_id", user}, {"level", grant_level_name(*before)}})
+                : std::nullopt,
+         Json{{"user_id", user}, {"level", grant_level_name(level)}}}));
     return grant;
   });
 }

@@ -417,6 +417,23 @@ TEST_CASE_TEMPLATE("permissions: the whole cube of roles, permissions and posts,
   }
 }
 
+TEST_CASE("permissions: a grant's audit entry records the level it replaced") {
+  Team t;
+  auto post = must(t.as.at("editor").posts().create({.title = "Shared"}));
+  const ResourceRef item{"post", std::to_string(post.id)};
+  const auto viewer = t.user.at("viewer").id;
+  must(t.admin.permissions().grant(viewer, item, GrantLevel::read));
+  must(t.admin.permissions().grant(viewer, item, GrantLevel::admin));
+  AuditQuery query;
+  query.action = "grant.add";
+  const auto entries = must(t.admin.audit().query(query)).items;
+  REQUIRE(entries.size() == 2);  // newest first
+  CHECK_FALSE(entries[1].old_values);
+  CHECK(entries[1].new_values.value_or("").find("\"read\"") != std::string::npos);
+  CHECK(entries[0].old_values.value_or("").find("\"read\"") != std::string::npos);
+  CHECK(entries[0].new_values.value_or("").find("\"admin\"") != std::string::npos);
+}
+
 TEST_CASE("permissions: check() on an unpublished post answers as get() does") {
   Team t;
   auto draft = must(t.as.at("editor").posts().create({.title = "Editor's draft"}));
