@@ -30,6 +30,10 @@ bool grant_allows(GrantLevel level, std::string_view permission) noexcept {
   return false;
 }
 
+bool owns(const ContextState& ctx, UserId author) noexcept {
+  return ctx.actor.type == ActorType::user && author == ctx.actor.id;
+}
+
 Result<std::optional<GrantLevel>> grant_on(Unit& unit, const storage::PostAccess& post) {
   const auto& ctx = unit.ctx();
   if (ctx.actor.type != ActorType::user) return std::optional<GrantLevel>();
@@ -40,11 +44,7 @@ Result<std::optional<GrantLevel>> grant_on(Unit& unit, const storage::PostAccess
 Result<bool> sees_unpublished(Unit& unit, const Permissions& acting,
                               const storage::PostAccess& post) {
   if (acting.has("post.update")) return true;
-  const auto& ctx = unit.ctx();
-  if (ctx.actor.type == ActorType::user && post.author_id == ctx.actor.id &&
-      acting.has("post.update.own")) {
-    return true;
-  }
+  if (owns(unit.ctx(), post.author_id) && acting.has("post.update.own")) return true;
   QUIRE_TRY(auto level, grant_on(unit, post));
   return level.has_value();
 }
@@ -55,7 +55,7 @@ Result<Decision> decide_on_post(Unit& unit, const Permissions& acting, std::stri
   if (acting.has(permission)) {
     return Decision{true, fmt::format("allowed: {} has {}", acting.holder, permission)};
   }
-  const bool own = ctx.actor.type == ActorType::user && post.author_id == ctx.actor.id;
+  const bool own = owns(ctx, post.author_id);
   const auto own_permission = std::string(permission) + ".own";
   if (own && acting.has(own_permission)) {
     return Decision{

@@ -21,6 +21,9 @@ inline storage::PostAccess access_of(const Post& post) noexcept {
   return {post.tenant_id, post.id, post.author_id, post.status, post.deleted_at.has_value()};
 }
 
+// Whether the context's actor is the user who wrote a post by `author`: the ownership rule.
+bool owns(const ContextState& ctx, UserId author) noexcept;
+
 // The level of the acting user's grant on `post`, if any.
 Result<std::optional<GrantLevel>> grant_on(Unit& unit, const storage::PostAccess& post);
 

@@ -250,7 +250,7 @@ Result<Permissions> require_role(Unit& unit, TenantId tenant, std::string_view p
 }
 
 bool owns(const ContextState& ctx, const Post& post) {
-  return ctx.actor.type == ActorType::user && post.author_id == ctx.actor.id;
+  return owns(ctx, post.author_id);
 }
 
 Result<void> require_on(Unit& unit, std::string_view permission, const Post& post,

@@ -57,7 +57,8 @@ struct GrantKeyHash {
   }
 };
 
-// What every permission check reads, remembered per reader connection (see SnapshotMemo). Each
+// What every permission check reads, remembered per connection (see SnapshotMemo and
+// Connection::snapshot_version: the writer remembers only what it read before writing). Each
 // lookup is memoised whether it found a row or not: a "no" is as stable as a "yes".
 struct AccessMemos {
   // (tenant, user) → the membership and its standing.
