@@ -36,9 +36,20 @@ Database::Database(std::shared_ptr<detail::DatabaseState> state) noexcept
 
 Result<Database> Database::open(std::string_view url, Options options) noexcept {
   try {
+    QUIRE_TRY(check_options(options));  // before opening: bad options never touch the file
+    QUIRE_TRY(auto backend, storage::open_backend(url, options));
+    return open(std::move(backend), std::move(options));
+  } catch (const std::exception& e) {
+    return fail(Errc::internal, e.what());
+  }
+}
+
+Result<Database> Database::open(std::unique_ptr<storage::Backend> backend,
+                                Options options) noexcept {
+  try {
+    if (!backend) return fail(Errc::invalid_argument, "backend must not be null");
     QUIRE_TRY(check_options(options));
     QUIRE_TRY(detail::ensure_sodium());
-    QUIRE_TRY(auto backend, storage::open_backend(url, options));
     return Database(
         std::make_shared<detail::DatabaseState>(std::move(options), std::move(backend)));
   } catch (const std::exception& e) {

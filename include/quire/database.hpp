@@ -19,6 +19,10 @@ namespace detail {
 struct DatabaseState;
 }
 
+namespace storage {
+class Backend;
+}
+
 // A signed-in person: the token to hand to their client, and the context it stands for.
 struct Session {
   std::string token;  // HS256-signed; present it to context_from_token
@@ -32,6 +36,13 @@ class QUIRE_EXPORT Database {
   // migrations. Errors: invalid_argument (url, options), storage (cannot open), not_supported (the
   // file was written by a newer quire), busy.
   [[nodiscard]] static Result<Database> open(std::string_view url, Options options = {}) noexcept;
+  // Over a Backend the host opened (storage::open_backend) and perhaps wrapped
+  // (quire/storage_wrapper.hpp): to add metrics or tracing, or in tests to inject faults. The
+  // Database owns it from here and closes it in close(). The backend's own settings (synchronous,
+  // readers, busy timeout) are those it was opened with; `options` gives the rest (passwords,
+  // plans, sessions). Errors: invalid_argument (a null backend, options).
+  [[nodiscard]] static Result<Database> open(std::unique_ptr<storage::Backend> backend,
+                                             Options options = {}) noexcept;
 
   // The explicit, audited administration context: the only actor that skips permission checks.
   // Without a tenant it manages tenants and users; with one it acts inside that tenant.
