@@ -147,6 +147,14 @@ std::shared_ptr<detail::ContextState> state_for(const std::shared_ptr<detail::Da
   return state;
 }
 
+// Whether a lookup failed only because what the caller named does not exist (or was no name at
+// all): that is the caller's to be told, in the caller's words. Any other failure (storage, busy,
+// corrupt) is returned as it is, never mistaken for a bad credential: a refusal is audited, and
+// an outage must not leave a "login failed" or "key refused" entry behind.
+bool names_nothing(const Error& error) {
+  return error.code == Errc::not_found || error.code == Errc::invalid_argument;
+}
+
 // A live tenant and an active member in it, as logins, tokens and keys all require.
 Result<void> check_member(Unit& unit, const Tenant& tenant, UserId user) {
   if (tenant.deleted_at || !tenant.is_active)
@@ -177,6 +185,7 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
   QUIRE_TRY(auto who, read_unit(*probe, [&](Unit& unit) -> Result<Attempt> {
               Attempt found;
               auto tenant = detail::find_tenant(unit.tx(), tenant_ref);
+              if (!tenant && !names_nothing(tenant.error())) return std::move(tenant).as_failure();
               if (!tenant) return invalid_credentials();
               found.tenant = std::move(tenant).value();
               const bool by_email = username_or_email.find('@') != std::string_view::npos;
@@ -253,6 +262,8 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
   }
   return write_unit(*ctx, [&](Unit& unit) -> Result<Session> {
     if (auto member = check_member(unit, who.tenant, user_id); !member) {
+      // Only a refusal is a failed login; a storage failure is returned and nothing commits.
+      if (member.error().code != Errc::unauthenticated) return std::move(member).as_failure();
       QUIRE_TRY(audit_failure(unit, std::nullopt));
       QUIRE_TRY(unit.commit());
       return invalid_credentials();
@@ -295,6 +306,7 @@ Result<Context> Database::context_from_token(
     }
     if (session->revoked_at) return bad_token("was revoked (logged out)");
     auto found = detail::find_tenant(unit.tx(), claims.tenant);
+    if (!found && !names_nothing(found.error())) return std::move(found).as_failure();
     if (!found) return bad_token("names an unknown tenant");
     const Tenant& tenant = found.value();
     if (expected_tenant) {
@@ -341,6 +353,7 @@ Result<Context> Database::context_from_key(std::string_view key,
     if (key_record.revoked_at) return refuse("is revoked");
     if (key_record.expires_at && *key_record.expires_at <= now_ms()) return refuse("has expired");
     auto tenant = detail::find_tenant(unit.tx(), key_record.tenant_id);
+    if (!tenant && !names_nothing(tenant.error())) return std::move(tenant).as_failure();
     if (!tenant || tenant.value().deleted_at || !tenant.value().is_active) {
       return refuse("has no active tenant");
     }
