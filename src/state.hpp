@@ -39,6 +39,9 @@ struct DatabaseState {
 struct ExplicitTransaction {
   storage::Transaction* transaction = nullptr;
   unsigned savepoints = 0;  // names nested units uniquely
+  // A failed unit inside could not be rolled back to its savepoint: its half-done changes are in
+  // the transaction, so it must not commit, whatever the body returns.
+  bool undo_failed = false;
   // Denied attempts inside: audited in their own transaction once this one has ended.
   std::vector<AuditRecord> denials;
 };

@@ -18,8 +18,10 @@ Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexce
     // Inside Database::transaction: the outer call already holds the database open.
     unit.transaction_ = joined->transaction;
     if (access == storage::Access::write) {
-      unit.savepoint_ = fmt::format("quire_unit_{}", ++joined->savepoints);
-      QUIRE_TRY(unit.transaction_->savepoint(unit.savepoint_));
+      // Named only once taken: a unit whose savepoint failed has nothing to roll back to.
+      auto savepoint = fmt::format("quire_unit_{}", ++joined->savepoints);
+      QUIRE_TRY(unit.transaction_->savepoint(savepoint));
+      unit.savepoint_ = std::move(savepoint);
     }
     return unit;
   }
@@ -45,8 +47,12 @@ Unit::Unit(Unit&& other) noexcept
 Unit::~Unit() {
   if (done_ || transaction_ == nullptr) return;
   // An owned transaction rolls back in its own destructor; a joined one undoes only this unit.
-  if (!savepoint_.empty()) (void)transaction_->rollback_to(savepoint_);
+  if (!savepoint_.empty()) undo();
   owned_.reset();
+}
+
+void Unit::undo() noexcept {
+  if (!transaction_->rollback_to(savepoint_)) ctx_->explicit_transaction->undo_failed = true;
 }
 
 Result<void> Unit::record(AuditRecord change) {
@@ -61,8 +67,20 @@ Error Unit::deny(AuditRecord attempt, std::string reason) {
 
 Result<void> Unit::commit() noexcept {
   done_ = true;
-  if (owned_) return owned_->commit();
-  if (!savepoint_.empty()) return transaction_->release(savepoint_);
+  if (owned_) {
+    if (const auto& joined = ctx_->explicit_transaction; joined && joined->undo_failed) {
+      return fail(Errc::storage,
+                  "an operation inside this transaction failed and could not be undone (ROLLBACK "
+                  "TO its savepoint failed), so nothing was committed");
+    }
+    return owned_->commit();
+  }
+  if (!savepoint_.empty()) {
+    auto released = transaction_->release(savepoint_);
+    // The caller hears that this unit failed, so what it did must not stay in the transaction.
+    if (!released) undo();
+    return released;
+  }
   return success();
 }
 

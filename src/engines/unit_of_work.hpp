@@ -43,6 +43,9 @@ class Unit {
 
  private:
   Unit() = default;
+  // Rolls a joined unit back to its savepoint; when even that fails, its explicit transaction is
+  // marked so that it cannot commit the half-done changes.
+  void undo() noexcept;
 
   std::shared_lock<std::shared_mutex> open_;  // keeps close() out while the unit runs
   std::unique_ptr<storage::Transaction> owned_;
