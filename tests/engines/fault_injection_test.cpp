@@ -323,8 +323,9 @@ void check_every_step(const Op& op) {
     const bool refused_anyway = op.refusal_audited_after && op.refusal && code == *op.refusal;
     CHECK_MESSAGE((code == Errc::storage || refused_anyway), "got ", errc_name(code), ": ",
                   result.error().message);
-    // Refused anyway: the fault hit a step before the refusal's own audit, which then committed;
-    // the refused change must still be undone, so nothing else may differ.
+    // Refused anyway: the fault hit the refusal's own audit (then nothing committed), or a step
+    // the refusal did not depend on (then its audit entry committed). Either way the refused
+    // change must be undone, so nothing but that entry may differ.
     const auto after = refused_anyway ? without_denials(c.close_and_dump()) : c.close_and_dump();
     const bool unchanged = after == f.before;  // a bool: doctest would print both dumps
     CHECK_MESSAGE(unchanged, first_difference(f.before, after));
