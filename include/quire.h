@@ -606,8 +606,10 @@ QUIRE_EXPORT quire_status quire_audit_query(char** out_page_json, quire_ctx* ctx
 QUIRE_EXPORT quire_status quire_audit_head(char** out_json, quire_ctx* ctx);
 
 /* Walks the whole chain, recomputing every hash.
- *   head_json: NULL, or a head published earlier ({"seq":12,"hash":"..."}): a chain cut short
- *   before it is then reported too.
+ *   head_json: NULL, or a head published earlier ({"seq":12,"hash":"..."}): the head must then
+ *   be an entry of the chain, or the last entry the newest retention cut removed; a chain cut
+ *   short before it, an entry that differs, and a head older than the newest cut (which cannot be
+ *   proven) give ok false (docs/audit-trail.md).
  * *out_json: {"ok":true,"checked":12,"first_bad_seq":null | 7,"problem":"..."}; release with
  * quire_free. A broken chain is not an error: ok is false.
  * Errors: QUIRE_EINVAL (ctx, head_json), QUIRE_EPERM. */
@@ -631,7 +633,8 @@ QUIRE_EXPORT quire_status quire_audit_export_to(quire_ctx* ctx, const char* form
                                                 quire_write_fn write, void* user_data);
 
 /* Retention (system context only): removes the entries older than `cutoff` (RFC 3339) and
- * appends an audit.checkpoint entry carrying the hash it cut at, so verification still passes.
+ * appends an audit.checkpoint entry recording the seq and hash of the last entry removed and the
+ * cut before it, so verification still passes; publish a new head afterwards.
  * *out_removed: how many entries were removed.
  * Errors: QUIRE_EINVAL (cutoff), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_audit_purge_before(int64_t* out_removed, quire_ctx* ctx,
