@@ -153,8 +153,9 @@ QUIRE_EXPORT void quire_free(void* ptr);
  *      "passwords":{"opslimit":2,"memlimit":67108864,"max_concurrent":4}  (argon2id cost)}
  * *out: the database; release with quire_db_free.
  * Errors: QUIRE_EINVAL (url, options: also a password cost below OWASP's minimum, or a
- * default_plan that is not in plans), QUIRE_ESTORAGE (cannot open), QUIRE_ENOTSUP (the file was
- * written by a newer quire), QUIRE_EBUSY. */
+ * default_plan that is not in plans; a SQLite file that is not quire's, which is left
+ * unchanged), QUIRE_ESTORAGE (cannot open), QUIRE_ECORRUPT (not a database), QUIRE_ENOTSUP (the
+ * file was written by a newer quire), QUIRE_EBUSY. Migrations run all or nothing. */
 QUIRE_EXPORT quire_status quire_db_open(quire_db** out, const char* url, const char* options_json);
 
 /* Waits for the operations in flight, then closes the connections. Afterwards every call through

@@ -29,8 +29,9 @@ struct Session {
 class QUIRE_EXPORT Database {
  public:
   // URLs: "sqlite:path/to/file.db" (created if missing) and "sqlite::memory:". Runs the schema
-  // migrations. Errors: invalid_argument (url, options), storage (cannot open), not_supported (the
-  // file was written by a newer quire), busy.
+  // migrations, all or nothing. Errors: invalid_argument (url, options, a SQLite file that is not
+  // quire's: it is left unchanged), storage (cannot open), corrupt (not a database), not_supported
+  // (the file was written by a newer quire), busy.
   [[nodiscard]] static Result<Database> open(std::string_view url, Options options = {}) noexcept;
 
   // The explicit, audited administration context: the only actor that skips permission checks.
