@@ -153,8 +153,9 @@ QUIRE_EXPORT void quire_free(void* ptr);
  *      "passwords":{"opslimit":2,"memlimit":67108864,"max_concurrent":4}  (argon2id cost)}
  * *out: the database; release with quire_db_free.
  * Errors: QUIRE_EINVAL (url, options: also a password cost below OWASP's minimum, or a
- * default_plan that is not in plans), QUIRE_ESTORAGE (cannot open), QUIRE_ENOTSUP (the file was
- * written by a newer quire), QUIRE_EBUSY. */
+ * default_plan that is not in plans; a SQLite file that is not quire's, which is left
+ * unchanged), QUIRE_ESTORAGE (cannot open), QUIRE_ECORRUPT (not a database), QUIRE_ENOTSUP (the
+ * file was written by a newer quire), QUIRE_EBUSY. Migrations run all or nothing. */
 QUIRE_EXPORT quire_status quire_db_open(quire_db** out, const char* url, const char* options_json);
 
 /* Waits for the operations in flight, then closes the connections. Afterwards every call through
@@ -606,8 +607,10 @@ QUIRE_EXPORT quire_status quire_audit_query(char** out_page_json, quire_ctx* ctx
 QUIRE_EXPORT quire_status quire_audit_head(char** out_json, quire_ctx* ctx);
 
 /* Walks the whole chain, recomputing every hash.
- *   head_json: NULL, or a head published earlier ({"seq":12,"hash":"..."}): a chain cut short
- *   before it is then reported too.
+ *   head_json: NULL, or a head published earlier ({"seq":12,"hash":"..."}): the head must then
+ *   be an entry of the chain, or the last entry the newest retention cut removed; a chain cut
+ *   short before it, an entry that differs, and a head older than the newest cut (which cannot be
+ *   proven) give ok false (docs/audit-trail.md).
  * *out_json: {"ok":true,"checked":12,"first_bad_seq":null | 7,"problem":"..."}; release with
  * quire_free. A broken chain is not an error: ok is false.
  * Errors: QUIRE_EINVAL (ctx, head_json), QUIRE_EPERM. */
@@ -631,7 +634,8 @@ QUIRE_EXPORT quire_status quire_audit_export_to(quire_ctx* ctx, const char* form
                                                 quire_write_fn write, void* user_data);
 
 /* Retention (system context only): removes the entries older than `cutoff` (RFC 3339) and
- * appends an audit.checkpoint entry carrying the hash it cut at, so verification still passes.
+ * appends an audit.checkpoint entry recording the seq and hash of the last entry removed and the
+ * cut before it, so verification still passes; publish a new head afterwards.
  * *out_removed: how many entries were removed.
  * Errors: QUIRE_EINVAL (cutoff), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_audit_purge_before(int64_t* out_removed, quire_ctx* ctx,

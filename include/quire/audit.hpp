@@ -82,7 +82,10 @@ class QUIRE_EXPORT AuditEngine {
   // Newest first; keyset-paginated. Errors: invalid_argument, permission_denied.
   [[nodiscard]] Result<Page<AuditEntry>> query(const AuditQuery& query = {}) noexcept;
   [[nodiscard]] Result<AuditHead> head() noexcept;
-  // Walks the whole chain. With a published head, also reports a chain cut short before it.
+  // Walks the whole chain. With a published head, also proves that the head is an entry of the
+  // chain or the last entry the newest retention cut removed: a chain cut short before it, an
+  // entry that differs from it, and a head older than the newest cut (which nothing left can
+  // prove) are reported as not ok (docs/audit-trail.md).
   [[nodiscard]] Result<Verification> verify(
       const std::optional<AuditHead>& published = std::nullopt) noexcept;
   // Streams the chain oldest first to `sink`, one line (JSON Lines) or record (CSV, RFC 4180,
@@ -91,8 +94,9 @@ class QUIRE_EXPORT AuditEngine {
                                        const std::function<void(std::string_view)>& sink) noexcept;
   [[nodiscard]] Result<std::string> export_text(ExportFormat format) noexcept;
   // Retention (system context only): removes the entries older than `cutoff` and appends an
-  // audit.checkpoint entry carrying the hash it cut at, so verify() still passes. Returns how many
-  // entries were removed.
+  // audit.checkpoint entry recording the seq and hash of the last entry removed and the cut before
+  // it, so verify() still passes. A head published before the cut can no longer be proven:
+  // publish a new one. Returns how many entries were removed.
   [[nodiscard]] Result<std::int64_t> purge_before(Timestamp cutoff) noexcept;
 
  private:

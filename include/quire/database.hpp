@@ -33,8 +33,9 @@ struct Session {
 class QUIRE_EXPORT Database {
  public:
   // URLs: "sqlite:path/to/file.db" (created if missing) and "sqlite::memory:". Runs the schema
-  // migrations. Errors: invalid_argument (url, options), storage (cannot open), not_supported (the
-  // file was written by a newer quire), busy.
+  // migrations, all or nothing. Errors: invalid_argument (url, options, a SQLite file that is not
+  // quire's: it is left unchanged), storage (cannot open), corrupt (not a database), not_supported
+  // (the file was written by a newer quire), busy.
   [[nodiscard]] static Result<Database> open(std::string_view url, Options options = {}) noexcept;
   // Over a Backend the host opened (storage::open_backend) and perhaps wrapped
   // (quire/storage_wrapper.hpp): to add metrics or tracing, or in tests to inject faults. The

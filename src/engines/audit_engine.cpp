@@ -112,27 +112,46 @@ constexpr std::string_view csv_header =
     "user_agent,request_id,prev_hash,hash\r\n";
 
 // Where the chain may start: seq 1 from the genesis hash, or just after a retention cut, from the
-// hash an audit.checkpoint entry recorded. Returns the prev_hash the first entry must carry, or
-// the seq that is missing.
+// hash the newest audit.checkpoint entry recorded for the last entry it removed. Returns the
+// prev_hash the first entry must carry, or the seq that is missing.
 struct ChainStart {
   std::string prev_hash;
+  std::int64_t cut = 0;           // the seq of the last entry removed by retention (0: none)
   std::int64_t missing_from = 0;  // > 0: the entries from here up to the first one are gone
 };
 
-Result<ChainStart> chain_start(storage::Transaction& tx, TenantId chain, const AuditEntry& first) {
-  if (first.seq == 1) return ChainStart{detail::genesis_hash(), 0};
+// A retention cut as its checkpoint records it: the last entry removed and its hash, and the cut
+// before it, so the cuts form a chain of their own inside the chain they describe.
+struct Cut {
+  std::int64_t through = 0;
+  std::string hash;
+  std::int64_t previous_through = 0;
+  std::string previous_hash;
+};
+
+Cut cut_of(const AuditEntry& checkpoint) {
+  const auto values = Json::parse(checkpoint.new_values.value_or("{}"));
+  return {values.value("purged_through", std::int64_t{0}), values.value("hash_at_cut", ""),
+          values.value("previous_through", std::int64_t{0}), values.value("previous_hash", "")};
+}
+
+// The newest checkpoint's cut (none: through 0, the genesis hash).
+Result<Cut> newest_cut(storage::Transaction& tx, TenantId chain) {
   storage::AuditFilter filter;
   filter.action = "audit.checkpoint";
-  filter.limit = page_size;
+  filter.limit = 1;
   QUIRE_TRY(auto checkpoints, tx.audit().query(chain, filter));
-  std::int64_t covered = 0;  // the highest seq a checkpoint vouches for
-  for (const auto& checkpoint : checkpoints) {
-    const auto cut = Json::parse(checkpoint.new_values.value_or("{}"));
-    const auto through = cut.value("purged_through", std::int64_t{0});
-    if (through == first.seq - 1) return ChainStart{cut.value("hash_at_cut", ""), 0};
-    covered = std::max(covered, through);
-  }
-  return ChainStart{"", covered + 1};
+  if (checkpoints.empty()) return Cut{0, detail::genesis_hash(), 0, {}};
+  return cut_of(checkpoints.front());
+}
+
+Result<ChainStart> chain_start(storage::Transaction& tx, TenantId chain, const AuditEntry& first) {
+  if (first.seq == 1) return ChainStart{detail::genesis_hash(), 0, 0};
+  // Only the newest cut may explain where the chain starts: an older checkpoint describes a start
+  // that a later purge has since moved.
+  QUIRE_TRY(const auto cut, newest_cut(tx, chain));
+  if (cut.through == first.seq - 1) return ChainStart{cut.hash, cut.through, 0};
+  return ChainStart{"", 0, cut.through + 1};
 }
 
 }  // namespace
@@ -194,6 +213,8 @@ Result<Verification> AuditEngine::verify(const std::optional<AuditHead>& publish
     std::int64_t expected_seq = 0;
     std::string prev_hash;
     std::string published_hash_seen;
+    std::int64_t cut = 0;  // the last entry retention removed, whose hash the chain starts from
+    std::string hash_at_cut;
     for (std::int64_t after = 0;;) {
       QUIRE_TRY(auto entries, audit.scan(chain, after, page_size));
       if (entries.empty()) break;
@@ -206,6 +227,8 @@ Result<Verification> AuditEngine::verify(const std::optional<AuditHead>& publish
         }
         expected_seq = entries.front().seq;
         prev_hash = start.prev_hash;
+        cut = start.cut;
+        hash_at_cut = start.prev_hash;
       }
       for (const auto& entry : entries) {
         if (entry.seq != expected_seq) {
@@ -227,6 +250,24 @@ Result<Verification> AuditEngine::verify(const std::optional<AuditHead>& publish
       after = entries.back().seq;
     }
     if (published && published->seq > 0) {
+      // A head older than the cut cannot be proven: the entries that linked it to the chain are
+      // gone, and whoever can write the file can also write a checkpoint that claims they were
+      // purged. Only a head at the cut (its hash is the prev_hash of the first entry left) or
+      // after it is tied to the chain by hashes.
+      if (published->seq < cut) {
+        return bad(published->seq,
+                   fmt::format("the published head {} lies in entries 1 to {}, removed by "
+                               "retention: it cannot be proven; publish a head newer than the "
+                               "last purge",
+                               published->seq, cut));
+      }
+      if (published->seq == cut) {
+        if (hash_at_cut != published->hash) {
+          return bad(published->seq,
+                     fmt::format("entry {} differs from the published head", published->seq));
+        }
+        return result;
+      }
       if (expected_seq <= published->seq) {
         const auto first_missing = std::max<std::int64_t>(expected_seq, 1);
         return bad(first_missing,
@@ -280,12 +321,16 @@ Result<std::int64_t> AuditEngine::purge_before(Timestamp cutoff) noexcept {
     }
     // The checkpoint vouches for where the chain will start, so verify() still passes. It is
     // appended first, so the chain is never empty and its seq keeps counting.
+    QUIRE_TRY(const auto previous, newest_cut(unit.tx(), chain));
     QUIRE_TRY(unit.record({chain,
                            "audit.checkpoint",
                            "audit",
                            std::to_string(chain),
                            {},
-                           Json{{"purged_through", through}, {"hash_at_cut", cut.front().hash}}}));
+                           Json{{"purged_through", through},
+                                {"hash_at_cut", cut.front().hash},
+                                {"previous_through", previous.through},
+                                {"previous_hash", previous.hash}}}));
     return audit.purge_through(chain, through);
   });
 }

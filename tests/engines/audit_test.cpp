@@ -417,6 +417,59 @@ TEST_CASE("audit: retention leaves a checkpoint and the chain still verifies") {
   CHECK_FALSE(t.verify().ok);
 }
 
+// Whoever can write the file can run quire's own purge (or write the same rows): delete entries
+// 1..k and append a correctly hashed checkpoint. A head published before that must not verify.
+TEST_CASE("audit: a retention cut past a published head cannot prove it") {
+  AuditedTenant t;
+  const auto head = must(t.tenant.audit().head());  // seq 10: the owner's membership, 8 updates
+  REQUIRE(head.seq == 10);
+  AuditHead old_head{5, all_entries(t.tenant)[4].hash};
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const Timestamp cutoff = now_ms();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  must(t.tenant.tenants().update("acme", {.name = "After the cut"}));
+  REQUIRE(must(t.tenant.audit().purge_before(cutoff)) == 10);
+
+  // The head's own entry was removed, but its hash is where the chain now starts: proven.
+  auto at_cut = t.verify(head);
+  CHECK_MESSAGE(at_cut.ok, at_cut.problem);
+  auto wrong = head;
+  wrong.hash = std::string(64, 'a');
+  auto forged = t.verify(wrong);
+  CHECK_FALSE(forged.ok);
+  CHECK(forged.first_bad_seq == 10);
+  CHECK(forged.problem.find("differs from the published head") != std::string::npos);
+
+  // An older head lies in the purged range: nothing left in the file ties it to the chain.
+  auto purged = t.verify(old_head);
+  CHECK_FALSE(purged.ok);
+  CHECK(purged.first_bad_seq == 5);
+  CHECK(purged.problem.find("removed by retention: it cannot be proven") != std::string::npos);
+
+  // A head after the cut is still checked entry by entry.
+  auto newest = must(t.tenant.audit().head());
+  auto after = t.verify(newest);
+  CHECK_MESSAGE(after.ok, after.problem);
+
+  // The checkpoint names the cut before it, so the cuts form a chain.
+  must(t.tenant.tenants().update("acme", {.name = "Second cut"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const Timestamp second_cutoff = now_ms();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  must(t.tenant.tenants().update("acme", {.name = "After the second cut"}));
+  must(t.tenant.audit().purge_before(second_cutoff));
+  AuditQuery checkpoints;
+  checkpoints.action = "audit.checkpoint";
+  const auto newest_checkpoint = must(t.tenant.audit().query(checkpoints)).items.front();
+  const auto values = nlohmann::json::parse(newest_checkpoint.new_values.value());
+  CHECK(values["previous_through"] == 10);
+  CHECK(values["previous_hash"] == head.hash);
+  CHECK_FALSE(t.verify(head).ok);    // both heads are now older than the newest cut
+  CHECK_FALSE(t.verify(newest).ok);  // (seq 12; the second purge went through 13)
+  auto v = t.verify(must(t.tenant.audit().head()));
+  CHECK_MESSAGE(v.ok, v.problem);
+}
+
 namespace {
 
 using nlohmann::json;

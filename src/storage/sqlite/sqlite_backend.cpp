@@ -1,8 +1,11 @@
 #include "storage/sqlite/sqlite_backend.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "storage/sqlite/sqlite_errors.hpp"
 #include "storage/sqlite/sqlite_schema.hpp"
@@ -102,6 +105,30 @@ class SqliteTransaction final : public Transaction {
   SqliteSessionStore sessions_;
 };
 
+// SQLite says only "unable to open database file" when a file in WAL mode has no -shm file and
+// its directory is read-only (a read-only mount), so the shared-memory index cannot be created.
+Error explain_open_failure(const std::string& path, Error error) {
+  namespace fs = std::filesystem;
+  std::error_code ignored;
+  const fs::path file(path);
+  const fs::path directory = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  if (error.code != Errc::storage || fs::exists(path + "-shm", ignored) ||
+      ::access(directory.c_str(), W_OK) == 0) {
+    return error;
+  }
+  char header[20] = {};
+  std::ifstream in(file, std::ios::binary);
+  const bool wal = in.read(header, sizeof header) && header[18] == 2;  // read version 2: WAL
+  if (!wal) return error;
+  error.message = fmt::format(
+      "cannot open sqlite:{}: it is in WAL mode and has no {}-shm file, which SQLite cannot create "
+      "because the directory is read-only (a read-only mount?); open it where it can be written, "
+      "or switch it to rollback-journal mode (PRAGMA journal_mode = DELETE) before making it "
+      "read-only",
+      path, file.filename().string());
+  return error;
+}
+
 }  // namespace
 
 SqliteBackend::SqliteBackend(const std::string& path, Options options)
@@ -120,26 +147,36 @@ SqliteBackend::~SqliteBackend() {
 
 Result<std::unique_ptr<Backend>> SqliteBackend::open(const std::string& path,
                                                      const Options& options) noexcept {
-  return guarded([&]() -> Result<std::unique_ptr<Backend>> {
+  auto opened = guarded([&]() -> Result<std::unique_ptr<Backend>> {
     // The constructor is private, so no make_unique; guarded() catches a failed allocation.
     std::unique_ptr<SqliteBackend> backend(
         new SqliteBackend(path, options));  // NOLINT(bugprone-unhandled-exception-at-new)
-    QUIRE_TRY(migrate(*backend->writer_));
-    if (!backend->in_memory_) {
-      // Readers open after the migrations, so the file already has its schema and WAL mode.
-      for (unsigned i = 0; i < options.reader_connections; ++i) {
-        backend->readers_.push_back(
-            std::make_unique<Connection>(path, Connection::Role::reader, false, options));
-        backend->idle_readers_.push_back(backend->readers_.back().get());
-      }
+    if (backend->in_memory_) {
+      QUIRE_TRY(migrate(*backend->writer_, "sqlite::memory:"));
+      return std::unique_ptr<Backend>(std::move(backend));
+    }
+    // Nothing writes to the file before it is known to be quire's (or empty), not even the switch
+    // to WAL.
+    const std::string file = "sqlite:" + path;
+    QUIRE_TRY(require_quire_file(*backend->writer_, file));
+    backend->writer_->enter_wal_mode();
+    QUIRE_TRY(migrate(*backend->writer_, file));
+    // Readers open after the migrations, so the file already has its schema and WAL mode.
+    for (unsigned i = 0; i < options.reader_connections; ++i) {
+      backend->readers_.push_back(
+          std::make_unique<Connection>(path, Connection::Role::reader, false, options));
+      backend->idle_readers_.push_back(backend->readers_.back().get());
     }
     return std::unique_ptr<Backend>(std::move(backend));
   });
+  if (!opened && !path.empty()) return explain_open_failure(path, std::move(opened).error());
+  return opened;
 }
 
-Result<std::unique_lock<TimedGate>> SqliteBackend::lock_writer() noexcept {
+Result<std::unique_lock<TimedGate>> SqliteBackend::lock_writer(
+    Connection::Clock::time_point deadline) noexcept {
   std::unique_lock lock(writer_gate_, std::defer_lock);
-  if (!lock.try_lock_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
+  if (!lock.try_lock_until(deadline)) {
     return fail(Errc::busy, fmt::format("the database is busy: no write lock within {} ms",
                                         options_.busy_timeout_ms));
   }
@@ -181,9 +218,18 @@ Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcep
       reader->control(Connection::Control::begin);
       return std::unique_ptr<Transaction>(std::move(transaction));
     }
-    QUIRE_TRY(auto lock, lock_writer());
+    // One busy timeout for the whole wait: for the writer gate (other threads of this process),
+    // then for the file's write lock (other processes).
+    const auto deadline =
+        Connection::Clock::now() + std::chrono::milliseconds(options_.busy_timeout_ms);
+    QUIRE_TRY(auto lock, lock_writer(deadline));
     auto transaction =
         std::make_unique<SqliteTransaction>(*writer_, access, std::move(lock), nullptr);
+    writer_->set_busy_deadline(deadline);
+    struct ClearDeadline {
+      Connection& writer;
+      ~ClearDeadline() { writer.set_busy_deadline(std::nullopt); }
+    } clear_deadline{*writer_};
     if (access == Access::read) {
       // The one connection of an in-memory database: a read transaction must not write either.
       writer_->exec("PRAGMA query_only = ON");
@@ -198,7 +244,8 @@ Result<std::unique_ptr<Transaction>> SqliteBackend::begin(Access access) noexcep
 }
 
 Result<int> SqliteBackend::schema_version() noexcept {
-  QUIRE_TRY(auto lock, lock_writer());
+  QUIRE_TRY(auto lock, lock_writer(Connection::Clock::now() +
+                                   std::chrono::milliseconds(options_.busy_timeout_ms)));
   return current_schema_version(*writer_);
 }
 

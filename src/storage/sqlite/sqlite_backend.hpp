@@ -33,7 +33,8 @@ class SqliteBackend final : public Backend {
  private:
   SqliteBackend(const std::string& path, Options options);
   Result<Connection*> borrow_reader() noexcept;
-  Result<std::unique_lock<TimedGate>> lock_writer() noexcept;
+  // Waits for the writer gate until `deadline`. Errors: busy.
+  Result<std::unique_lock<TimedGate>> lock_writer(Connection::Clock::time_point deadline) noexcept;
 
   Options options_;
   bool in_memory_;

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "storage/sqlite/sqlite_search.hpp"
 
 namespace quire::storage::sqlite {
@@ -14,27 +17,66 @@ int open_flags(Connection::Role role, bool in_memory) {
   flags |= SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
   return in_memory ? flags | SQLite::OPEN_MEMORY : flags;
 }
+
+// How long a waiter for another connection's lock sleeps before it looks again: about a
+// millisecond, so that it notices a released lock in time to take it.
+std::chrono::microseconds busy_pause(int attempts) {
+  return std::chrono::microseconds(attempts < 8 ? 250 : 1000);
+}
 }  // namespace
 
 // OPEN_NOMUTEX is safe: a connection is only ever used by the one transaction that holds it.
 Connection::Connection(const std::string& filename, Role role, bool in_memory,
                        const Options& options)
-    : db_(filename, open_flags(role, in_memory), static_cast<int>(options.busy_timeout_ms)) {
+    : db_(filename, open_flags(role, in_memory)),
+      busy_timeout_(options.busy_timeout_ms),
+      wal_autocheckpoint_pages_(options.wal_autocheckpoint_pages) {
+  sqlite3_busy_handler(db_.getHandle(), &Connection::on_busy, this);
   // posts_fts's tokenizer and rank function, before anything opens that table.
   if (const int rc = register_search(db_.getHandle()); rc != SQLITE_OK) {
     throw SQLite::Exception("cannot register quire's full-text tokenizer", rc);
   }
+  // Connection settings only: nothing here writes to the file, which may yet turn out not to be
+  // quire's (see require_quire_file).
   exec("PRAGMA foreign_keys = ON");
   exec(options.synchronous == Synchronous::full ? "PRAGMA synchronous = FULL"
                                                 : "PRAGMA synchronous = NORMAL");
-  if (role == Role::writer && !in_memory) {
-    // WAL lets readers run beside the writer. The autocheckpoint bounds the log, and the size limit
-    // truncates the file back after a checkpoint has emptied it.
-    SQLite::Statement mode(db_, "PRAGMA journal_mode = WAL");
-    mode.executeStep();
-    exec(fmt::format("PRAGMA wal_autocheckpoint = {}", options.wal_autocheckpoint_pages).c_str());
-    exec("PRAGMA journal_size_limit = 67108864");
+}
+
+int Connection::on_busy(void* self, int attempts) noexcept {
+  auto& connection = *static_cast<Connection*>(self);
+  const auto now = Clock::now();
+  if (attempts == 0) connection.busy_since_ = now;
+  const auto deadline =
+      connection.busy_deadline_.value_or(connection.busy_since_ + connection.busy_timeout_);
+  if (now >= deadline) return 0;
+  std::this_thread::sleep_for(std::min<Clock::duration>(busy_pause(attempts), deadline - now));
+  return 1;
+}
+
+void Connection::enter_wal_mode() {
+  const auto deadline = Clock::now() + busy_timeout_;
+  for (int attempts = 0;; ++attempts) {
+    try {
+      SQLite::Statement mode(db_, "PRAGMA journal_mode = WAL");
+      if (mode.executeStep() && mode.getColumn(0).getString() == "wal") break;
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) != SQLITE_BUSY && (e.getErrorCode() & 0xff) != SQLITE_LOCKED) {
+        throw;
+      }
+    }
+    if (Clock::now() >= deadline) {
+      throw SQLite::Exception(
+          fmt::format("the database is busy: cannot switch it to WAL mode within {} ms",
+                      busy_timeout_.count()),
+          SQLITE_BUSY);
+    }
+    std::this_thread::sleep_for(busy_pause(attempts));
   }
+  // The autocheckpoint bounds the log, and the size limit truncates the file back after a
+  // checkpoint has emptied it.
+  exec(fmt::format("PRAGMA wal_autocheckpoint = {}", wal_autocheckpoint_pages_).c_str());
+  exec("PRAGMA journal_size_limit = 67108864");
 }
 
 Connection::~Connection() {

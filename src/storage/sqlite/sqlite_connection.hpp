@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -92,6 +93,18 @@ class Connection {
   void exec_quietly(const char* sql) noexcept;
   SQLite::Database& db() noexcept { return db_; }
 
+  using Clock = std::chrono::steady_clock;
+  // How long SQLite may wait for another process's lock: until `deadline` when set (a write that
+  // already waited for the writer gate has only what is left of the busy timeout), otherwise the
+  // busy timeout from when the wait began.
+  void set_busy_deadline(std::optional<Clock::time_point> deadline) noexcept {
+    busy_deadline_ = deadline;
+  }
+  // Switches the file to WAL. SQLite answers BUSY at once, without calling the busy handler, while
+  // another connection holds the file (another process opening it too), so this retries within the
+  // busy timeout. Throws SQLite::Exception.
+  void enter_wal_mode();
+
   // The version of the file that the open transaction reads (SQLITE_FCNTL_DATA_VERSION, which
   // every commit changes, taken once the transaction holds its snapshot), for memos of committed
   // rows. Empty outside a transaction, and once the transaction has written (it may then read
@@ -101,8 +114,17 @@ class Connection {
 
  private:
   int step_control(Control what) noexcept;
+  // SQLite's busy handler: short sleeps, so that a waiter notices a released lock within about a
+  // millisecond (SQLite's own handler sleeps up to 100 ms at a time, and the waiters of other
+  // processes lose every race to a process whose next writer is already queued), until the
+  // deadline. Returns 0 to give up.
+  static int on_busy(void* self, int attempts) noexcept;
 
   SQLite::Database db_;
+  std::chrono::milliseconds busy_timeout_;
+  std::optional<Clock::time_point> busy_deadline_;
+  Clock::time_point busy_since_;  // when the current wait began
+  unsigned wal_autocheckpoint_pages_;
   AccessMemos memos_;
   std::optional<std::uint32_t> snapshot_;  // of the open transaction, once taken
   std::int64_t changes_at_begin_ = 0;      // sqlite3_total_changes64 when it began

@@ -45,8 +45,20 @@ Error sqlite_error(int extended_code, std::string_view message) {
                   std::move(detail));
     case SQLITE_NOMEM:
       return fail(Errc::internal, "out of memory", std::move(detail));
-    case SQLITE_MISUSE:
     case SQLITE_ERROR:
+      // quire's own statements name only what its migrations created: a table, index or column
+      // that is not there was removed behind quire's back.
+      if (message.find("no such table") != std::string_view::npos ||
+          message.find("no such column") != std::string_view::npos ||
+          message.find("no such index") != std::string_view::npos) {
+        return fail(Errc::corrupt,
+                    fmt::format("the database's schema is damaged ({}): part of quire's schema was "
+                                "removed or changed outside quire",
+                                message),
+                    std::move(detail));
+      }
+      return fail(Errc::internal, fmt::format("SQLite error: {}", message), std::move(detail));
+    case SQLITE_MISUSE:
     case SQLITE_RANGE:
       return fail(Errc::internal, fmt::format("SQLite error: {}", message), std::move(detail));
     default:

@@ -392,6 +392,30 @@ constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell t
 
 }  // namespace
 
+namespace {
+
+// Applies migration `version` and records it; a failure names the step and says that the file
+// stays at the version the open found.
+Result<void> apply_step(Connection& writer, int version, int found) {
+  try {
+    writer.exec(migrations[static_cast<std::size_t>(version - 1)]);
+    auto record = writer.query("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
+    record->bind(1, version);
+    record->bind(2, static_cast<std::int64_t>(now_ms()));
+    record->exec();
+    return success();
+  } catch (const SQLite::Exception& e) {
+    auto error = sqlite_error(e.getExtendedErrorCode(), e.what());
+    error.message = fmt::format(
+        "schema migration {} failed ({}); the database is left at schema "
+        "version {}, as it was",
+        version, error.message, found);
+    return error;
+  }
+}
+
+}  // namespace
+
 int latest_schema_version() noexcept {
   return static_cast<int>(migrations.size());
 }
@@ -405,34 +429,88 @@ Result<int> current_schema_version(Connection& connection) noexcept {
   });
 }
 
-Result<void> migrate(Connection& writer) noexcept {
+namespace {
+
+// Whether the file holds schema_version as quire creates it: a quire file from before
+// application_id was set (it is set on them in their next migration).
+bool has_quire_schema_version(Connection& connection) {
+  auto columns = connection.query(
+      "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('schema_version') "
+      "ORDER BY cid)");
+  return columns->executeStep() && !columns->getColumn(0).isNull() &&
+         columns->getColumn(0).getString() == "version,applied_at";
+}
+
+// Up to three names of what the file holds, for the message that refuses it.
+std::string some_objects(Connection& connection) {
+  auto names = connection.query(
+      "SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_schema "
+      "WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 3)");
+  return names->executeStep() && !names->getColumn(0).isNull() ? names->getColumn(0).getString()
+                                                               : std::string();
+}
+
+Result<void> check_owned(Connection& connection, std::string_view file) {
+  auto application = connection.query("PRAGMA application_id");
+  application->executeStep();
+  const int id = application->getColumn(0).getInt();
+  if (id == quire_application_id) return success();
+  const std::string objects = some_objects(connection);
+  if (objects.empty()) return success();  // a new or empty file: quire's to fill
+  if (id == 0 && has_quire_schema_version(connection)) return success();
+  return fail(Errc::invalid_argument,
+              fmt::format("{} is not a quire database: it holds {} and {}; quire opens only files "
+                          "it created (or empty ones) and has left this one unchanged",
+                          file, objects,
+                          id == 0 ? "no application_id"
+                                  : fmt::format("the application_id {:#x} of another application",
+                                                static_cast<std::uint32_t>(id))));
+}
+
+}  // namespace
+
+Result<void> require_quire_file(Connection& connection, std::string_view file) noexcept {
+  return guarded([&]() -> Result<void> {
+    // A read transaction, so that the file is seen as of one commit (another quire process may be
+    // creating it this moment; its migration commits all at once).
+    connection.control(Connection::Control::begin);
+    RollbackUnlessCommitted guard(connection);
+    QUIRE_TRY(check_owned(connection, file));
+    guard.commit();
+    return success();
+  });
+}
+
+Result<void> migrate(Connection& writer, std::string_view file) noexcept {
   return guarded([&]() -> Result<void> {
     const int latest = latest_schema_version();
-    for (;;) {
-      writer.exec("BEGIN IMMEDIATE");
-      RollbackUnlessCommitted guard(writer);
-      writer.exec(
-          "CREATE TABLE IF NOT EXISTS schema_version ("
-          " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT");
-      QUIRE_TRY(const int current, current_schema_version(writer));
-      if (current > latest) {
-        return fail(Errc::not_supported,
-                    fmt::format("the database is at schema version {}, newer than this quire "
-                                "(schema version {}) can read; upgrade quire",
-                                current, latest));
-      }
-      if (current == latest) {
-        guard.commit();
-        return success();
-      }
-      writer.exec(migrations[static_cast<std::size_t>(current)]);
-      auto record = writer.query("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
-      record->bind(1, current + 1);
-      record->bind(2, static_cast<std::int64_t>(now_ms()));
-      record->exec();
-      writer.exec(fmt::format("PRAGMA application_id = {}", quire_application_id).c_str());
-      guard.commit();
+    // One transaction for every pending step: an open leaves the file at the version it found or
+    // at the latest, never between. IMMEDIATE, so that two processes opening a new file at once
+    // do not both apply a step: the second finds them applied.
+    writer.control(Connection::Control::begin_immediate);
+    RollbackUnlessCommitted guard(writer);
+    // Again under the write lock: what another process wrote since the first look counts.
+    QUIRE_TRY(check_owned(writer, file));
+    writer.exec(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT");
+    QUIRE_TRY(const int found, current_schema_version(writer));
+    if (found > latest) {
+      return fail(Errc::not_supported,
+                  fmt::format("the database is at schema version {}, newer than this quire "
+                              "(schema version {}) can read; upgrade quire",
+                              found, latest));
     }
+    if (found == latest) {
+      guard.commit();
+      return success();
+    }
+    for (int current = found; current < latest; ++current) {
+      QUIRE_TRY(apply_step(writer, current + 1, found));
+    }
+    writer.exec(fmt::format("PRAGMA application_id = {}", quire_application_id).c_str());
+    guard.commit();
+    return success();
   });
 }
 
