@@ -268,7 +268,9 @@ class Fuzz {
   }
 
   void finding(Known kind, const std::string& what) {
-    if (kind != Known::none && exempt.contains(kind)) {
+    // QUIRE_FUZZ_STRICT=1 fails on the exempt findings too: to see which fixes have landed.
+    static const bool strict = env_number("QUIRE_FUZZ_STRICT", 0) != 0;
+    if (kind != Known::none && exempt.contains(kind) && !strict) {
       if (known_counts_[kind]++ == 0) known_examples_[kind] = current_ + ": " + what;
       return;
     }
@@ -385,12 +387,20 @@ class Fuzz {
     for (const auto& input : echo.inputs) {
       if (covered(text, pos, length, input)) return true;
     }
-    if (echo.typed != nullptr) {
-      for (const auto& input : *echo.typed) {
-        if (covered(text, pos, length, input)) return true;
-      }
-    }
-    return false;
+    if (echo.typed == nullptr) return false;
+    // What was typed is a slug, a name, an address or a word: look the word around `pos` up,
+    // so that the check costs the same however much was typed.
+    const auto in_word = [&](std::size_t at) {
+      const char c = text[at];
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
+             c == '@';
+    };
+    std::size_t from = pos;
+    while (from > 0 && in_word(from - 1)) --from;
+    std::size_t to = pos + length;
+    while (to < text.size() && in_word(to)) ++to;
+    while (to > pos + length && (text[to - 1] == '.' || text[to - 1] == '-')) --to;
+    return echo.typed->contains(text.substr(from, to - from));
   }
 
   // The first trace in `raw` of what `actor` may not read, or "".
@@ -1012,21 +1022,23 @@ class Fuzz {
     if (!done(actor, result)) return;
     guard(true, needs(actor, "post.read"), "posts().tags/categories");
     const auto held = perms(actor).today;
+    std::unordered_map<std::string, std::int64_t> readable;  // per term, the posts it may read
+    for (const auto id : post_ids_[actor.tenant]) {
+      const auto& post = posts_.at(id);
+      if (post.deleted || !sees(actor, held, post)) continue;
+      if (!tags && post.category) ++readable[*post.category];
+      if (tags) {
+        for (const auto& tag : post.tags) ++readable[tag];
+      }
+    }
     for (const auto& t : result.value()) {
       scan(actor, t.name, {}, TokenRule::ignore);
       if (failed_) return;
-      std::int64_t readable = 0;
-      for (const auto id : post_ids_[actor.tenant]) {
-        const auto& post = posts_.at(id);
-        const bool carries =
-            tags ? std::find(post.tags.begin(), post.tags.end(), t.name) != post.tags.end()
-                 : post.category == t.name;
-        if (carries && !post.deleted && sees(actor, held, post)) ++readable;
-      }
-      if (t.count > readable) {
+      const auto may_read = readable.contains(t.name) ? readable.at(t.name) : 0;
+      if (t.count > may_read) {
         finding(Known::listing_visibility,
                 "term " + t.name + " counted " + std::to_string(t.count) +
-                    " posts, the actor may read " + std::to_string(readable));
+                    " posts, the actor may read " + std::to_string(may_read));
       }
     }
   }
@@ -1217,6 +1229,8 @@ class Fuzz {
   }
 
   void audit_export(Actor& actor) {
+    // The chain grows with the run: past 20,000 operations, a tenth of the exports is plenty.
+    if (op_ > 20000 && !chance(10)) return audit_query(actor);
     const bool csv = chance(50);
     note(actor, csv ? "audit().export_text(csv)" : "audit().export_text(jsonl)");
     auto result = actor.ctx.audit().export_text(csv ? ExportFormat::csv : ExportFormat::jsonl);
