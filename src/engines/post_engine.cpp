@@ -394,8 +394,11 @@ Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Page<Post>> {
     QUIRE_TRY(auto role,
               require_role(unit, tenant, "post.read", query.deleted ? "post.trash" : "post.list"));
-    // Those who may not edit every post see published ones, and their own.
+    // Those who may not edit every post see published ones, and their own while their role
+    // still lets them edit (or, in the trash, delete) their own: a member demoted to viewer
+    // lists their old drafts no more than get() shows them.
     const bool sees_all = role.has(query.deleted ? "post.delete" : "post.update");
+    const bool sees_own = role.has(query.deleted ? "post.delete.own" : "post.update.own");
     Page<Post> page;
     QUIRE_TRY(auto rows, unit.tx().posts().list(tenant, scan));
     for (auto& post : rows) {
@@ -411,8 +414,8 @@ Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
         page.next_cursor = detail::encode_cursor(Json::array({key, last.id}));
         break;
       }
-      const bool visible =
-          sees_all || owns(*ctx_, post) || (!query.deleted && post.status == PostStatus::published);
+      const bool visible = sees_all || (sees_own && owns(*ctx_, post)) ||
+                           (!query.deleted && post.status == PostStatus::published);
       if (visible) page.items.push_back(std::move(post));
     }
     return page;
