@@ -35,6 +35,7 @@
  *   QUIRE_ESTORAGE (the backend failed). These are not repeated below.
  *
  * Records (output JSON):
+ * BEGIN GENERATED records (from capi/quire.abi.json: do not edit, run scripts/quire gen)
  *   tenant  {"id":1,"slug":"acme","name":"Acme Corp","plan":"free","domain":"acme.test" | null,
  *            "settings":{...} (the tenant's settings object, embedded),"is_active":true,
  *            "created_at":"...","updated_at":"...","deleted_at":"..." | null}
@@ -70,6 +71,7 @@
  *   api key {"id":3,"tenant_id":1,"public_id":"...","name":"ci","scopes":["post.read"],
  *            "created_by":7,"created_at":"...","expires_at":null | "...",
  *            "revoked_at":null | "...","last_used_at":null | "...","use_count":0}
+ * END GENERATED records
  */
 #ifndef QUIRE_H
 #define QUIRE_H
@@ -103,6 +105,7 @@ typedef int32_t quire_status;
 #define QUIRE_EINTERNAL (-11) /* a bug in quire, or out of memory */
 #define QUIRE_ENOTSUP (-12)   /* the backend or the database file does not support this */
 
+/* BEGIN GENERATED declarations (from capi/quire.abi.json: do not edit, run scripts/quire gen) */
 /* ---- Handles ------------------------------------------------------------------------------ */
 
 /* An open database. Freed with quire_db_free. */
@@ -718,6 +721,7 @@ QUIRE_EXPORT quire_status quire_key_revoke(char** out_json, quire_ctx* ctx, int6
  * *out_json: {"text":"qk_..._...","key":{api key record}}; release with quire_free.
  * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_ECONFLICT (revoked), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_key_rotate(char** out_json, quire_ctx* ctx, int64_t key_id);
+/* END GENERATED declarations */
 
 #ifdef __cplusplus
 }

@@ -94,7 +94,7 @@ from ._errors import (
     Unauthenticated,
 )
 from ._lib import ABI_VERSION, abi_version, library_path, library_version
-from ._records import (
+from ._record_types import (
     Autosave,
     ContextInfo,
     Decision,
@@ -102,12 +102,10 @@ from ._records import (
     DiffLine,
     Entry,
     Grant,
-    Head,
     Hit,
     Hunk,
     Key,
     Member,
-    Page,
     Post,
     Role,
     Session,
@@ -118,6 +116,7 @@ from ._records import (
     Verification,
     Version,
 )
+from ._records import Head, Page
 
 __version__ = "0.1.0"
 

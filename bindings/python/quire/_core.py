@@ -22,20 +22,36 @@ from typing import (
     overload,
 )
 
-from . import _lib
+from . import _generated, _lib
 from ._errors import QUIRE_EINTERNAL, QUIRE_OK, Error, InvalidArgument, Unauthenticated
-from ._records import (
+from ._args import (
+    TimeLike,
+    _bool,
+    _dict_or_none,
+    _Engine,
+    _int,
+    _int32,
+    _json,
+    _limit,
+    _opt_text,
+    _post_id,
+    _request,
+    _resource,
+    _str_list,
+    _tenant,
+    _text,
+    _user_id,
+)
+from ._record_types import (
     Autosave,
     ContextInfo,
     Decision,
     Diff,
     Entry,
     Grant,
-    Head,
     Hit,
     Key,
     Member,
-    Page,
     Post,
     Role,
     Session,
@@ -45,116 +61,13 @@ from ._records import (
     User,
     Verification,
     Version,
-    format_time,
 )
+from ._records import Head, Page, format_time
 
 T = TypeVar("T")
-TimeLike = Union[datetime, str]
 ResourceLike = Tuple[str, Union[int, str]]
 
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
-_INT32_MAX = 2**31 - 1
 _TX_OVER = "the transaction context is closed: its transaction has ended"
-
-
-# ---- argument checks: wrong types are TypeError before any C call ------------------------------
-
-
-def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if not _INT64_MIN <= value <= _INT64_MAX:
-        raise InvalidArgument(f"{name} must fit in 64 bits, got {value}")
-    return value
-
-
-def _int32(value: Any, name: str) -> int:
-    _int(value, name)
-    if not -(2**31) <= value <= _INT32_MAX:
-        raise InvalidArgument(f"{name} must fit in 32 bits, got {value}")
-    return int(value)
-
-
-def _text(value: Any, name: str) -> bytes:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if "\0" in value:
-        raise InvalidArgument(f"{name} must not contain a NUL character")
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise InvalidArgument(f"{name} is not valid UTF-8 text: {error.reason}") from None
-
-
-def _opt_text(value: Any, name: str) -> Optional[bytes]:
-    return None if value is None else _text(value, name)
-
-
-def _tenant(value: Any, name: str = "tenant") -> bytes:
-    """A tenant by slug (str) or id (int)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(_int(value, name)).encode("ascii")
-    if isinstance(value, Tenant):
-        return str(value.id).encode("ascii")
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a slug (str) or an id (int), not {type(value).__name__}")
-    return _text(value, name)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_time(value, "a time")
-    if isinstance(value, (tuple, set, frozenset)):
-        return list(value)
-    raise TypeError(f"a {type(value).__name__} cannot be sent to quire as JSON")
-
-
-def _json(value: Any, name: str) -> bytes:
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=_json_default, allow_nan=False)
-    except ValueError as error:
-        raise InvalidArgument(f"{name}: {error}") from None
-    except TypeError as error:
-        raise TypeError(f"{name}: {error}") from None
-    return _text(text, name)
-
-
-def _dict_or_none(value: Any, name: str) -> Optional[Dict[str, Any]]:
-    if value is not None and not isinstance(value, dict):
-        raise TypeError(f"{name} must be a dict, not {type(value).__name__}")
-    return value
-
-
-def _str_list(value: Any, name: str) -> List[str]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a list of str, not {type(value).__name__}")
-    items = list(value)
-    for item in items:
-        if not isinstance(item, str):
-            raise TypeError(f"{name} must be a list of str, found a {type(item).__name__}")
-    return items
-
-
-def _resource(value: Any, name: str = "resource") -> Tuple[bytes, bytes]:
-    if isinstance(value, Post):
-        return b"post", str(value.id).encode("ascii")
-    if not isinstance(value, tuple) or len(value) != 2:
-        raise TypeError(f"{name} must be a (type, id) tuple such as ('post', 42)")
-    kind, ident = value
-    if isinstance(ident, int) and not isinstance(ident, bool):
-        ident = str(_int(ident, f"{name} id"))
-    return _text(kind, f"{name} type"), _text(ident, f"{name} id")
-
-
-def _request(ip: Any, user_agent: Any, request_id: Any) -> Optional[bytes]:
-    request: Dict[str, str] = {}
-    for key, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
-        if value is not None:
-            if not isinstance(value, str):
-                raise TypeError(f"{key} must be a str, not {type(value).__name__}")
-            request[key] = value
-    return _json(request, "request") if request else None
 
 
 _loads = json.loads
@@ -801,55 +714,16 @@ class Context:
         return f"<quire.Context of {self._db!r}{' closed' if self.closed else ''}>"
 
 
-class _Engine:
-    __slots__ = ("_ctx",)
-
-    def __init__(self, ctx: Context) -> None:
-        self._ctx = ctx
-
-
 def _page(data: Dict[str, Any], decode: Callable[[Dict[str, Any]], T],
           fetch: Callable[[str], Page[T]]) -> Page[T]:
     return Page([decode(item) for item in data["items"]], data.get("next_cursor"), fetch)
 
 
-def _limit(limit: Any, name: str = "limit") -> int:
-    return _int32(limit, name)
-
-
 # ---- tenants and members -------------------------------------------------------------------------
 
 
-class Tenants(_Engine):
+class Tenants(_generated.TenantsMethods):
     """ctx.tenants: tenants (system context for most changes) and their memberships."""
-
-    def create(
-        self,
-        slug: str,
-        name: str,
-        plan: Optional[str] = None,
-        domain: Optional[str] = None,
-        settings: Optional[Dict[str, Any]] = None,
-    ) -> Tenant:
-        body: Dict[str, Any] = {"slug": slug, "name": name}
-        _text(slug, "slug"), _text(name, "name")
-        if plan is not None:
-            _text(plan, "plan")
-            body["plan"] = plan
-        if domain is not None:
-            _text(domain, "domain")
-            body["domain"] = domain
-        if settings is not None:
-            body["settings"] = _dict_or_none(settings, "settings")
-        return Tenant.from_json(self._ctx._json("quire_tenant_create", _json(body, "tenant")))
-
-    def get(self, slug_or_id: Union[str, int]) -> Tenant:
-        return Tenant.from_json(self._ctx._json("quire_tenant_get", _tenant(slug_or_id)))
-
-    def get_by_domain(self, domain: str) -> Tenant:
-        return Tenant.from_json(
-            self._ctx._json("quire_tenant_get_by_domain", _text(domain, "domain"))
-        )
 
     def list(
         self,
@@ -878,72 +752,12 @@ class Tenants(_Engine):
         """Every tenant the context sees, fetched a page at a time (arguments as list())."""
         return self.list(**query).all()
 
-    def update(self, slug_or_id: Union[str, int], **fields: Any) -> Tenant:
-        """Changes some of name, plan, domain (None clears it), settings (replaces the object)."""
-        return Tenant.from_json(
-            self._ctx._json("quire_tenant_update", _tenant(slug_or_id), _json(fields, "fields"))
-        )
-
-    def deactivate(self, slug_or_id: Union[str, int]) -> Tenant:
-        return Tenant.from_json(self._ctx._json("quire_tenant_deactivate", _tenant(slug_or_id)))
-
-    def activate(self, slug_or_id: Union[str, int]) -> Tenant:
-        return Tenant.from_json(self._ctx._json("quire_tenant_activate", _tenant(slug_or_id)))
-
-    def delete(self, slug_or_id: Union[str, int]) -> Tenant:
-        return Tenant.from_json(self._ctx._json("quire_tenant_delete", _tenant(slug_or_id)))
-
-    def restore(self, slug_or_id: Union[str, int]) -> Tenant:
-        return Tenant.from_json(self._ctx._json("quire_tenant_restore", _tenant(slug_or_id)))
-
-    def add_member(self, tenant: Union[str, int], user_id: int, role: str) -> Member:
-        return Member.from_json(
-            self._ctx._json(
-                "quire_member_add", _tenant(tenant), _user_id(user_id), _text(role, "role")
-            )
-        )
-
-    def set_role(self, tenant: Union[str, int], user_id: int, role: str) -> Member:
-        return Member.from_json(
-            self._ctx._json(
-                "quire_member_set_role", _tenant(tenant), _user_id(user_id), _text(role, "role")
-            )
-        )
-
-    def remove_member(self, tenant: Union[str, int], user_id: int) -> None:
-        self._ctx._void("quire_member_remove", _tenant(tenant), _user_id(user_id))
-
-    def members(self, tenant: Union[str, int]) -> List[Member]:
-        return [Member.from_json(m) for m in self._ctx._json("quire_member_list", _tenant(tenant))]
-
-
-def _user_id(value: Any, name: str = "user_id") -> int:
-    if isinstance(value, User):
-        return value.id
-    return _int(value, name)
-
-
-def _post_id(value: Any, name: str = "post_id") -> int:
-    if isinstance(value, Post):
-        return value.id
-    return _int(value, name)
-
 
 # ---- users ----------------------------------------------------------------------------------------
 
 
-class Users(_Engine):
+class Users(_generated.UsersMethods):
     """ctx.users: accounts (global; the system context manages them, a user their own)."""
-
-    def create(
-        self, username: str, email: str, password: str, display_name: Optional[str] = None
-    ) -> User:
-        body: Dict[str, Any] = {"username": username, "email": email, "password": password}
-        _text(username, "username"), _text(email, "email"), _text(password, "password")
-        if display_name is not None:
-            _text(display_name, "display_name")
-            body["display_name"] = display_name
-        return User.from_json(self._ctx._json("quire_user_create", _json(body, "user")))
 
     def get(self, id_or_username: Union[int, str]) -> User:
         if isinstance(id_or_username, str):
@@ -963,77 +777,15 @@ class Users(_Engine):
     def list_all(self, limit: int = 50) -> Iterator[User]:
         return self.list(limit).all()
 
-    def update(self, id: int, **fields: Any) -> User:
-        """Changes some of username, email, display_name."""
-        return User.from_json(
-            self._ctx._json("quire_user_update", _user_id(id, "id"), _json(fields, "fields"))
-        )
-
-    def set_password(self, id: int, password: str) -> None:
-        self._ctx._void("quire_user_set_password", _user_id(id, "id"), _text(password, "password"))
-
-    def deactivate(self, id: int) -> User:
-        return User.from_json(self._ctx._json("quire_user_deactivate", _user_id(id, "id")))
-
-    def activate(self, id: int) -> User:
-        return User.from_json(self._ctx._json("quire_user_activate", _user_id(id, "id")))
-
 
 # ---- posts -----------------------------------------------------------------------------------------
 
 
-_POST_PATCH_FIELDS = ("title", "body", "slug", "tags", "category", "excerpt", "seo", "fields", "parent_id")
+_POST_PATCH_FIELDS = _generated.FIELDS["post_patch"]
 
 
-class Posts(_Engine):
+class Posts(_generated.PostsMethods):
     """ctx.posts: the content of the context's tenant."""
-
-    def create(
-        self,
-        title: str,
-        body: str = "",
-        type: str = "post",
-        slug: Optional[str] = None,
-        status: str = "draft",
-        tags: Sequence[str] = (),
-        category: Optional[str] = None,
-        excerpt: Optional[str] = None,
-        seo: Optional[Dict[str, Any]] = None,
-        fields: Optional[Dict[str, Any]] = None,
-        parent_id: Optional[int] = None,
-    ) -> Post:
-        _text(title, "title"), _text(body, "body"), _text(type, "type"), _text(status, "status")
-        record: Dict[str, Any] = {
-            "title": title,
-            "body": body,
-            "type": type,
-            "status": status,
-            "tags": _str_list(tags, "tags"),
-        }
-        if slug is not None:
-            _text(slug, "slug")
-            record["slug"] = slug
-        if category is not None:
-            _text(category, "category")
-            record["category"] = category
-        if excerpt is not None:
-            _text(excerpt, "excerpt")
-            record["excerpt"] = excerpt
-        if seo is not None:
-            record["seo"] = _dict_or_none(seo, "seo")
-        if fields is not None:
-            record["fields"] = _dict_or_none(fields, "fields")
-        if parent_id is not None:
-            record["parent_id"] = _post_id(parent_id, "parent_id")
-        return Post.from_json(self._ctx._json("quire_post_create", _json(record, "post")))
-
-    def get(self, id: int) -> Post:
-        return Post.from_json(self._ctx._json("quire_post_get", _post_id(id, "id")))
-
-    def get_by_slug(self, slug: str, type: str = "post") -> Post:
-        return Post.from_json(
-            self._ctx._json("quire_post_get_by_slug", _text(slug, "slug"), _text(type, "type"))
-        )
 
     def update(self, id: int, expected_version: int, **fields: Any) -> Post:
         """Changes some of title, body, slug, tags, category (None clears), excerpt (None: derive
@@ -1054,41 +806,6 @@ class Posts(_Engine):
                 _json(fields, "fields"),
             )
         )
-
-    def _transition(self, name: str, id: int) -> Post:
-        return Post.from_json(self._ctx._json(name, _post_id(id, "id")))
-
-    def submit(self, id: int) -> Post:
-        return self._transition("quire_post_submit", id)
-
-    def publish(self, id: int) -> Post:
-        return self._transition("quire_post_publish", id)
-
-    def unpublish(self, id: int) -> Post:
-        return self._transition("quire_post_unpublish", id)
-
-    def archive(self, id: int) -> Post:
-        return self._transition("quire_post_archive", id)
-
-    def schedule(self, id: int, at: TimeLike) -> Post:
-        return Post.from_json(
-            self._ctx._json(
-                "quire_post_schedule", _post_id(id, "id"), _text(format_time(at, "at"), "at")
-            )
-        )
-
-    def publish_due(self, now: Optional[TimeLike] = None) -> List[Post]:
-        raw = None if now is None else _text(format_time(now, "now"), "now")
-        return [Post.from_json(p) for p in self._ctx._json("quire_post_publish_due", raw)]
-
-    def delete(self, id: int) -> Post:
-        return self._transition("quire_post_delete", id)
-
-    def restore(self, id: int) -> Post:
-        return self._transition("quire_post_restore", id)
-
-    def purge(self, id: int) -> None:
-        self._ctx._void("quire_post_purge", _post_id(id, "id"))
 
     def list(
         self,
@@ -1141,82 +858,18 @@ class Posts(_Engine):
         """Every post the query matches, fetched a page at a time (arguments as list())."""
         return self.list(**query).all()
 
-    def search(self, query: str, limit: int = 20) -> List[Hit]:
-        """Full-text search over title and body, best first."""
-        return [
-            Hit.from_json(h)
-            for h in self._ctx._json("quire_post_search", _text(query, "query"), _limit(limit))
-        ]
-
-    def categories(self) -> List[Term]:
-        return [Term.from_json(t) for t in self._ctx._json("quire_post_categories")]
-
-    def tags(self) -> List[Term]:
-        return [Term.from_json(t) for t in self._ctx._json("quire_post_tags")]
-
-    def feed(self, format: str = "rss", limit: int = 20) -> str:
-        """The newest published posts as RSS 2.0 ("rss") or Atom ("atom") XML."""
-        return self._ctx._string("quire_post_feed", _text(format, "format"), _limit(limit))
-
-    def sitemap(self) -> str:
-        return self._ctx._string("quire_post_sitemap")
-
 
 # ---- versions ----------------------------------------------------------------------------------
 
 
-class Versions(_Engine):
+class Versions(_generated.VersionsMethods):
     """ctx.versions: the history of posts."""
-
-    def list(self, post_id: int) -> List[Version]:
-        return [Version.from_json(v) for v in self._ctx._json("quire_version_list", _post_id(post_id))]
-
-    def get(self, post_id: int, number: int) -> Snapshot:
-        return Snapshot.from_json(
-            self._ctx._json("quire_version_get", _post_id(post_id), _int(number, "number"))
-        )
-
-    def snapshot(self, post_id: int, summary: Optional[str] = None) -> Version:
-        return Version.from_json(
-            self._ctx._json("quire_version_snapshot", _post_id(post_id), _opt_text(summary, "summary"))
-        )
-
-    def diff(self, post_id: int, a: int, b: int) -> Diff:
-        return Diff.from_json(
-            self._ctx._json("quire_version_diff", _post_id(post_id), _int(a, "a"), _int(b, "b"))
-        )
-
-    def restore(self, post_id: int, number: int) -> Post:
-        return Post.from_json(
-            self._ctx._json("quire_version_restore", _post_id(post_id), _int(number, "number"))
-        )
-
-    def autosave(self, post_id: int, title: str, body: str) -> Autosave:
-        return Autosave.from_json(
-            self._ctx._json(
-                "quire_version_autosave", _post_id(post_id), _text(title, "title"), _text(body, "body")
-            )
-        )
-
-    def autosave_get(self, post_id: int) -> Optional[Autosave]:
-        data = self._ctx._json("quire_version_autosave_get", _post_id(post_id))
-        return None if data is None else Autosave.from_json(data)
-
-    def discard(self, post_id: int) -> None:
-        self._ctx._void("quire_version_discard", _post_id(post_id))
-
-    def promote(self, post_id: int, expected_version: int) -> Post:
-        return Post.from_json(
-            self._ctx._json(
-                "quire_version_promote", _post_id(post_id), _int(expected_version, "expected_version")
-            )
-        )
 
 
 # ---- audit ---------------------------------------------------------------------------------------
 
 
-class Audit(_Engine):
+class Audit(_generated.AuditMethods):
     """ctx.audit: the tenant's tamper-evident trail (the system chain for the system context)."""
 
     def query(
@@ -1274,10 +927,6 @@ class Audit(_Engine):
             raw = _json({"seq": _int(head[0], "head seq"), "hash": head[1]}, "head")
         return Verification.from_json(self._ctx._json("quire_audit_verify", raw))
 
-    def export(self, format: str = "jsonl") -> str:
-        """The whole chain, oldest first, as JSON Lines ("jsonl") or CSV ("csv")."""
-        return self._ctx._string("quire_audit_export", _text(format, "format"))
-
     def export_to(self, write: Callable[[bytes], Any], format: str = "jsonl") -> None:
         """Streams the export to write(chunk: bytes) (e.g. a binary file's .write), in bounded
         memory. write must not call quire on this context."""
@@ -1317,7 +966,7 @@ def all_permissions() -> List[str]:
     return json.loads(_lib.call_string("quire_permission_all"))  # type: ignore[no-any-return]
 
 
-class Permissions(_Engine):
+class Permissions(_generated.PermissionsMethods):
     """ctx.permissions: checks with reasons, per-item grants and custom roles."""
 
     def all(self) -> List[str]:
@@ -1345,23 +994,17 @@ class Permissions(_Engine):
         kind, ident = _resource(resource)
         self._ctx._void("quire_permission_revoke", _user_id(user_id), kind, ident)
 
-    def roles(self) -> List[Role]:
-        return [Role.from_json(r) for r in self._ctx._json("quire_permission_roles")]
-
     def define_role(self, name: str, permissions: Sequence[str]) -> Role:
         perms = _json(_str_list(permissions, "permissions"), "permissions")
         return Role.from_json(
             self._ctx._json("quire_permission_define_role", _text(name, "name"), perms)
         )
 
-    def delete_role(self, name: str) -> None:
-        self._ctx._void("quire_permission_delete_role", _text(name, "name"))
-
 
 # ---- api keys --------------------------------------------------------------------------------------
 
 
-class Keys(_Engine):
+class Keys(_generated.KeysMethods):
     """ctx.keys: API keys of the tenant. The key text is returned once, by create and rotate."""
 
     def create(
@@ -1373,12 +1016,6 @@ class Keys(_Engine):
             body["expires_at"] = format_time(expires_at, "expires_at")
         data = self._ctx._json("quire_key_create", _json(body, "key"))
         return data["text"], Key.from_json(data["key"])
-
-    def list(self) -> List[Key]:
-        return [Key.from_json(k) for k in self._ctx._json("quire_key_list")]
-
-    def revoke(self, id: int) -> Key:
-        return Key.from_json(self._ctx._json("quire_key_revoke", _int(id, "id")))
 
     def rotate(self, id: int) -> Tuple[str, Key]:
         data = self._ctx._json("quire_key_rotate", _int(id, "id"))
