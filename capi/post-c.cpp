@@ -240,6 +240,10 @@ QUIRE_EXPORT quire_status quire_post_get_by_slug(char** out_json, quire_ctx* ctx
   });
 }
 
+QUIRE_EXPORT quire_status quire_post_record_view(char** out_json, quire_ctx* ctx, int64_t post_id) {
+  return with_post(out_json, ctx, [&](PostEngine& posts) { return posts.record_view(post_id); });
+}
+
 QUIRE_EXPORT quire_status quire_post_update(char** out_json, quire_ctx* ctx, int64_t post_id,
                                             int64_t expected_version, const char* patch_json) {
   return with_post(out_json, ctx, [&](PostEngine& posts) {

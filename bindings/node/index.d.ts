@@ -472,6 +472,7 @@ export interface Users {
 export interface Posts {
   create(post: NewPost): Post;
   get(postId: Id): Post;
+  recordView(postId: Id): Post;
   submit(postId: Id): Post;
   publish(postId: Id): Post;
   unpublish(postId: Id): Post;

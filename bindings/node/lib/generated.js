@@ -214,6 +214,9 @@ function engines(native) {
     get(postId) {
       return decode(native.post_get(this._ctx._h, id(postId, 'postId')));
     }
+    recordView(postId) {
+      return decode(native.post_record_view(this._ctx._h, id(postId, 'postId')));
+    }
     submit(postId) {
       return decode(native.post_submit(this._ctx._h, id(postId, 'postId')));
     }
