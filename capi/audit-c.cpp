@@ -19,9 +19,7 @@ ActorType actor_type_field(const Fields& fields, std::string_view key) {
 AuditQuery decode_audit_query(const char* query_json) {
   const char* name = "query_json";
   const Json json = parse_object(query_json, name, /*nullable=*/true);
-  const Fields fields(json, name,
-                      {"actor_type", "actor_id", "action", "resource_type", "resource_id",
-                       "outcome", "since", "until", "limit", "cursor"});
+  const Fields fields(json, name, known::audit_query);
   AuditQuery query;
   if (fields.has("actor_type")) query.actor_type = actor_type_field(fields, "actor_type");
   query.actor_id = fields.integer("actor_id", 0, std::numeric_limits<std::int64_t>::max());
@@ -40,7 +38,7 @@ std::optional<AuditHead> decode_head(const char* head_json) {
   if (head_json == nullptr) return std::nullopt;
   const char* name = "head_json";
   const Json json = parse_object(head_json, name);
-  const Fields fields(json, name, {"seq", "hash"});
+  const Fields fields(json, name, known::head_json);
   const auto seq = fields.integer("seq", 0, std::numeric_limits<std::int64_t>::max());
   if (!seq) throw_invalid(fields.path_of("seq") + " is required");
   return AuditHead{.seq = *seq, .hash = fields.required_string("hash")};

@@ -12,8 +12,10 @@
 // Failures are thrown as quire::Error (the checks below, and unwrap() on a failed Result) and
 // guard() turns them into a status and the thread's last error.
 //
-// A new engine adds: its declarations to include/quire.h, its entry points and its record codecs
-// in one <engine>-c.cpp (with the JSON toolkit of json.hpp), its symbols to quire.symbols.
+// A new engine adds: its entry points and its record codecs in one <engine>-c.cpp (with the JSON
+// toolkit of json.hpp; decoders take their known fields from the generated abi_fields.hpp), and its
+// functions, records and inputs to capi/quire.abi.json; `scripts/quire gen` then writes quire.h's
+// declarations, quire.symbols, abi_fields.hpp and both bindings' tables (docs/c-abi.md).
 
 #include <quire.h>
 

@@ -107,7 +107,7 @@ void check_depth(std::string_view text, const char* name) {
 
 Plan read_plan(const Json& value, const std::string& path) {
   if (!value.is_object()) throw_invalid(path + " must be a JSON object");
-  const Fields fields(value, path, {"name", "max_members", "max_posts"});
+  const Fields fields(value, path, known::options_plan);
   Plan plan;
   plan.name = fields.required_string("name");
   constexpr auto max = std::numeric_limits<std::int64_t>::max();
@@ -255,9 +255,7 @@ Timestamp time_arg(const char* value, const char* name) {
 Options decode_options(const char* options_json) {
   const char* name = "options_json";
   const Json json = parse_object(options_json, name, /*nullable=*/true);
-  const Fields fields(json, name,
-                      {"synchronous", "reader_connections", "busy_timeout_ms",
-                       "wal_autocheckpoint_pages", "default_plan", "plans", "passwords"});
+  const Fields fields(json, name, known::options_json);
   Options options;
   if (auto synchronous = fields.string("synchronous")) {
     if (*synchronous == "full") {
@@ -280,8 +278,7 @@ Options decode_options(const char* options_json) {
     }
   }
   if (const Json* passwords = fields.object("passwords")) {
-    const Fields cost(*passwords, fields.path_of("passwords"),
-                      {"opslimit", "memlimit", "max_concurrent"});
+    const Fields cost(*passwords, fields.path_of("passwords"), known::options_passwords);
     cost.read_unsigned("opslimit", options.passwords.opslimit);
     cost.read_unsigned("memlimit", options.passwords.memlimit);
     cost.read_unsigned("max_concurrent", options.passwords.max_concurrent);
@@ -292,7 +289,7 @@ Options decode_options(const char* options_json) {
 NewTenant decode_new_tenant(const char* tenant_json) {
   const char* name = "tenant_json";
   const Json json = parse_object(tenant_json, name);
-  const Fields fields(json, name, {"slug", "name", "plan", "domain", "settings"});
+  const Fields fields(json, name, known::tenant_json);
   NewTenant tenant;
   tenant.slug = fields.required_string("slug");
   tenant.name = fields.required_string("name");
@@ -305,7 +302,7 @@ NewTenant decode_new_tenant(const char* tenant_json) {
 TenantPatch decode_tenant_patch(const char* patch_json) {
   const char* name = "patch_json";
   const Json json = parse_object(patch_json, name);
-  const Fields fields(json, name, {"name", "plan", "domain", "settings"});
+  const Fields fields(json, name, known::tenant_patch);
   TenantPatch patch;
   patch.name = fields.string("name");
   patch.plan = fields.string("plan");
@@ -317,7 +314,7 @@ TenantPatch decode_tenant_patch(const char* patch_json) {
 TenantQuery decode_tenant_query(const char* query_json) {
   const char* name = "query_json";
   const Json json = parse_object(query_json, name, /*nullable=*/true);
-  const Fields fields(json, name, {"include_inactive", "include_deleted", "limit", "cursor"});
+  const Fields fields(json, name, known::tenant_query);
   TenantQuery query;
   if (auto inactive = fields.boolean("include_inactive")) query.include_inactive = *inactive;
   if (auto deleted = fields.boolean("include_deleted")) query.include_deleted = *deleted;
@@ -329,7 +326,7 @@ TenantQuery decode_tenant_query(const char* query_json) {
 NewUser decode_new_user(const char* user_json) {
   const char* name = "user_json";
   const Json json = parse_object(user_json, name);
-  const Fields fields(json, name, {"username", "email", "password", "display_name"});
+  const Fields fields(json, name, known::user_json);
   NewUser user;
   user.username = fields.required_string("username");
   user.email = fields.required_string("email");
@@ -341,7 +338,7 @@ NewUser decode_new_user(const char* user_json) {
 UserPatch decode_user_patch(const char* patch_json) {
   const char* name = "patch_json";
   const Json json = parse_object(patch_json, name);
-  const Fields fields(json, name, {"username", "email", "display_name"});
+  const Fields fields(json, name, known::user_patch);
   UserPatch patch;
   patch.username = fields.string("username");
   patch.email = fields.string("email");
@@ -352,7 +349,7 @@ UserPatch decode_user_patch(const char* patch_json) {
 UserQuery decode_user_query(const char* query_json) {
   const char* name = "query_json";
   const Json json = parse_object(query_json, name, /*nullable=*/true);
-  const Fields fields(json, name, {"limit", "cursor"});
+  const Fields fields(json, name, known::user_query);
   UserQuery query;
   fields.read_unsigned("limit", query.limit);
   query.cursor = fields.cursor("cursor");
@@ -362,13 +359,13 @@ UserQuery decode_user_query(const char* query_json) {
 RequestInfo decode_request(const char* request_json) {
   const char* name = "request_json";
   const Json json = parse_object(request_json, name);
-  return read_request(Fields(json, name, {"ip", "user_agent", "request_id"}));
+  return read_request(Fields(json, name, known::request_json));
 }
 
 ContextRequest decode_context(const char* context_json) {
   const char* name = "context_json";
   const Json json = parse_object(context_json, name);
-  const Fields fields(json, name, {"tenant", "user", "ip", "user_agent", "request_id"});
+  const Fields fields(json, name, known::context_json);
   ContextRequest out;
   const auto tenant = json.find("tenant");
   if (tenant == json.end()) throw_invalid(fields.path_of("tenant") + " is required");

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "abi_fields.hpp"
 #include "capi_internal.hpp"
 #include "core/json.hpp"
 
@@ -123,7 +125,8 @@ std::vector<std::string> parse_string_array(const char* text, const char* name);
 // its messages. Construction refuses any field outside `known`.
 class Fields {
  public:
-  Fields(const Json& object, std::string path, std::initializer_list<std::string_view> known)
+  // known: the fields the input accepts, from abi_fields.hpp (generated from capi/quire.abi.json).
+  Fields(const Json& object, std::string path, std::span<const std::string_view> known)
       : object_(object), path_(std::move(path)) {
     for (const auto& [key, value] : object_.items()) {
       if (std::find(known.begin(), known.end(), key) == known.end()) {

@@ -9,7 +9,7 @@ namespace {
 NewKey decode_new_key(const char* key_json) {
   const char* name = "key_json";
   const Json json = parse_object(key_json, name);
-  const Fields fields(json, name, {"name", "scopes", "expires_at"});
+  const Fields fields(json, name, known::key_json);
   NewKey key;
   key.name = fields.required_string("name");
   auto scopes = string_list(fields, "scopes");

@@ -52,9 +52,7 @@ PostOrder order_field(const Fields& fields, std::string_view key) {
 NewPost decode_new_post(const char* post_json) {
   const char* name = "post_json";
   const Json json = parse_object(post_json, name);
-  const Fields fields(json, name,
-                      {"title", "body", "type", "slug", "status", "tags", "category", "excerpt",
-                       "seo", "fields", "parent_id"});
+  const Fields fields(json, name, known::post_json);
   NewPost post;
   post.title = fields.required_string("title");
   if (auto body = fields.string("body")) post.body = std::move(*body);
@@ -73,9 +71,7 @@ NewPost decode_new_post(const char* post_json) {
 PostPatch decode_post_patch(const char* patch_json) {
   const char* name = "patch_json";
   const Json json = parse_object(patch_json, name);
-  const Fields fields(
-      json, name,
-      {"title", "body", "slug", "tags", "category", "excerpt", "seo", "fields", "parent_id"});
+  const Fields fields(json, name, known::post_patch);
   PostPatch patch;
   patch.title = fields.string("title");
   patch.body = fields.string("body");
@@ -92,9 +88,7 @@ PostPatch decode_post_patch(const char* patch_json) {
 PostQuery decode_post_query(const char* query_json) {
   const char* name = "query_json";
   const Json json = parse_object(query_json, name, /*nullable=*/true);
-  const Fields fields(json, name,
-                      {"type", "status", "author_id", "category", "tag", "parent_id", "since",
-                       "until", "deleted", "order", "limit", "cursor"});
+  const Fields fields(json, name, known::post_query);
   PostQuery query;
   query.type = fields.string("type");
   if (fields.has("status")) query.status = status_field(fields, "status");
@@ -244,6 +238,10 @@ QUIRE_EXPORT quire_status quire_post_get_by_slug(char** out_json, quire_ctx* ctx
     const auto text = string_arg(slug, "slug");
     return posts.get_by_slug(text, type == nullptr ? "post" : string_arg(type, "type"));
   });
+}
+
+QUIRE_EXPORT quire_status quire_post_record_view(char** out_json, quire_ctx* ctx, int64_t post_id) {
+  return with_post(out_json, ctx, [&](PostEngine& posts) { return posts.record_view(post_id); });
 }
 
 QUIRE_EXPORT quire_status quire_post_update(char** out_json, quire_ctx* ctx, int64_t post_id,

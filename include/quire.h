@@ -447,6 +447,14 @@ QUIRE_EXPORT quire_status quire_post_get(char** out_json, quire_ctx* ctx, int64_
 QUIRE_EXPORT quire_status quire_post_get_by_slug(char** out_json, quire_ctx* ctx, const char* slug,
                                                  const char* type);
 
+/* Counts one view of a post: its view_count goes up by one, in a transaction of its own. Needs
+ * what quire_post_get needs (post.read, and a post the context may see; not one in the trash).
+ * A counter, not an edit: it writes no version and no audit entry, and leaves version and
+ * updated_at as they were.
+ * *out_json: the post record with the new count; release with quire_free.
+ * Errors: QUIRE_EINVAL (ctx), QUIRE_ENOTFOUND, QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_post_record_view(char** out_json, quire_ctx* ctx, int64_t post_id);
+
 /* Changes some fields of a post, if its version is still expected_version.
  *   patch_json: any of {"title","body","slug" (the old one keeps resolving),"tags":[...],
  *               "category": "..." | null (clears), "excerpt": "..." | null (derive from the

@@ -193,6 +193,7 @@ def gen_fields_hpp(d: Def) -> str:
         "",
         "#include <string_view>",
         "",
+        "// clang-format off",
         "namespace quire::capi::known {",
         "",
     ]
@@ -212,7 +213,7 @@ def gen_fields_hpp(d: Def) -> str:
             out.append(cur.rstrip())
         else:
             out.append(line)
-    out += ["", "}  // namespace quire::capi::known", ""]
+    out += ["", "}  // namespace quire::capi::known", "// clang-format on", ""]
     return "\n".join(out)
 
 

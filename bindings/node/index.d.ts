@@ -99,15 +99,6 @@ export class Database {
   close(): void;
 }
 
-export interface ContextInfo {
-  tenantId: number | null;
-  actorType: 'system' | 'user' | 'api_key';
-  actorId: number;
-  ip: string;
-  userAgent: string;
-  requestId: string;
-}
-
 export class Context {
   private constructor();
   readonly database: Database;
@@ -134,6 +125,10 @@ export interface Page<T> {
 }
 
 // ---- records ------------------------------------------------------------------------------------
+// BEGIN GENERATED records (from capi/quire.abi.json: do not edit, run scripts/quire gen)
+export type PostStatus = 'draft' | 'in_review' | 'scheduled' | 'published' | 'archived';
+
+export type PostOrder = '-published_at' | 'published_at' | '-updated_at' | 'updated_at' | '-created_at' | 'created_at' | 'title' | '-title';
 
 export interface Tenant {
   id: number;
@@ -165,8 +160,6 @@ export interface Member {
   joinedAt: Date;
 }
 
-export type PostStatus = 'draft' | 'in_review' | 'scheduled' | 'published' | 'archived';
-
 export interface Post {
   id: number;
   tenantId: number;
@@ -175,6 +168,7 @@ export interface Post {
   slug: string;
   title: string;
   body: string;
+  /** Given, or derived from the body; never null. */
   excerpt: string;
   status: PostStatus;
   /** 0: the system. */
@@ -193,20 +187,6 @@ export interface Post {
   publishedAt: Date | null;
   scheduledAt: Date | null;
   deletedAt: Date | null;
-}
-
-export interface SearchHit {
-  postId: number;
-  type: string;
-  slug: string;
-  title: string;
-  snippet: string;
-  score: number;
-}
-
-export interface NameCount {
-  name: string;
-  count: number;
 }
 
 export interface Version {
@@ -296,7 +276,21 @@ export interface Verification {
   ok: boolean;
   checked: number;
   firstBadSeq: number | null;
-  problem?: string;
+  problem: string;
+}
+
+export interface SearchHit {
+  postId: number;
+  type: string;
+  slug: string;
+  title: string;
+  snippet: string;
+  score: number;
+}
+
+export interface NameCount {
+  name: string;
+  count: number;
 }
 
 export interface Decision {
@@ -333,12 +327,30 @@ export interface ApiKey {
 }
 
 export interface KeyWithText {
-  /** "qk_<public id>_<secret>": shown once. */
+  /** 'qk_<public id>_<secret>': shown once. */
   text: string;
   key: ApiKey;
 }
 
+export interface ContextInfo {
+  tenantId: number | null;
+  actorType: 'system' | 'user' | 'api_key';
+  actorId: number;
+  ip: string;
+  userAgent: string;
+  requestId: string;
+}
+// END GENERATED records
+
 // ---- engines ------------------------------------------------------------------------------------
+// BEGIN GENERATED inputs (from capi/quire.abi.json: do not edit, run scripts/quire gen)
+export interface NewTenant {
+  slug: string;
+  name: string;
+  plan?: string;
+  domain?: string | null;
+  settings?: JsonObject;
+}
 
 export interface TenantFields {
   name?: string;
@@ -347,31 +359,32 @@ export interface TenantFields {
   settings?: JsonObject;
 }
 
-export interface Tenants {
-  create(tenant: { slug: string; name: string } & TenantFields): Tenant;
-  get(slugOrId: TenantRef): Tenant;
-  getByDomain(domain: string): Tenant;
-  list(query?: { includeInactive?: boolean; includeDeleted?: boolean; limit?: number; cursor?: string | null }): Page<Tenant>;
-  update(slugOrId: TenantRef, fields: TenantFields): Tenant;
-  deactivate(slugOrId: TenantRef): Tenant;
-  activate(slugOrId: TenantRef): Tenant;
-  delete(slugOrId: TenantRef): Tenant;
-  restore(slugOrId: TenantRef): Tenant;
-  addMember(tenant: TenantRef, userId: Id, role: string): Member;
-  setRole(tenant: TenantRef, userId: Id, role: string): Member;
-  removeMember(tenant: TenantRef, userId: Id): void;
-  members(tenant: TenantRef): Member[];
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  displayName?: string;
 }
 
-export interface Users {
-  create(user: { username: string; email: string; password: string; displayName?: string | null }): User;
-  /** By id (a number) or by username (a string). */
-  get(idOrUsername: Id | string): User;
-  list(query?: { limit?: number; cursor?: string | null }): Page<User>;
-  update(userId: Id, fields: { username?: string; email?: string; displayName?: string | null }): User;
-  setPassword(userId: Id, password: string): void;
-  deactivate(userId: Id): User;
-  activate(userId: Id): User;
+export interface UserFields {
+  username?: string;
+  email?: string;
+  displayName?: string;
+}
+
+export interface NewPost {
+  title: string;
+  body?: string;
+  type?: string;
+  slug?: string;
+  status?: PostStatus;
+  tags?: string[];
+  category?: string | null;
+  /** null: derived from the body. */
+  excerpt?: string | null;
+  seo?: JsonObject;
+  fields?: JsonObject;
+  parentId?: number | null;
 }
 
 export interface PostFields {
@@ -385,8 +398,6 @@ export interface PostFields {
   fields?: JsonObject;
   parentId?: number | null;
 }
-
-export type PostOrder = '-published_at' | 'published_at' | '-updated_at' | 'updated_at' | '-created_at' | 'created_at' | 'title' | '-title';
 
 export interface PostQuery {
   type?: string;
@@ -405,49 +416,12 @@ export interface PostQuery {
   cursor?: string | null;
 }
 
-export interface Posts {
-  create(post: { title: string; type?: string; status?: 'draft' | 'in_review' } & PostFields): Post;
-  get(postId: Id): Post;
-  getBySlug(slug: string, options?: { type?: string } | string): Post;
-  /** Fails with QUIRE_ECONFLICT when the post is no longer at expectedVersion. */
-  update(postId: Id, fields: { expectedVersion: Id } & PostFields): Post;
-  submit(postId: Id): Post;
-  publish(postId: Id): Post;
-  unpublish(postId: Id): Post;
-  archive(postId: Id): Post;
-  schedule(postId: Id, at: TimeInput): Post;
-  publishDue(now?: TimeInput | { now?: TimeInput }): Post[];
-  delete(postId: Id): Post;
-  restore(postId: Id): Post;
-  purge(postId: Id): void;
-  list(query?: PostQuery): Page<Post>;
-  search(query: string, options?: { limit?: number } | number): SearchHit[];
-  categories(): NameCount[];
-  tags(): NameCount[];
-  /** RSS 2.0 ("rss", the default) or Atom ("atom") XML. */
-  feed(options?: { format?: 'rss' | 'atom'; limit?: number } | 'rss' | 'atom'): string;
-  sitemap(): string;
-}
-
-export interface Versions {
-  list(postId: Id): Version[];
-  get(postId: Id, number: Id): Snapshot;
-  snapshot(postId: Id, summary?: string | null | { summary?: string | null }): Version;
-  diff(postId: Id, from: Id, to: Id): Diff;
-  restore(postId: Id, number: Id): Post;
-  autosave(postId: Id, title: string, body: string): Autosave;
-  autosave(postId: Id, content: { title: string; body: string }): Autosave;
-  autosaveGet(postId: Id): Autosave | null;
-  discard(postId: Id): void;
-  promote(postId: Id, expectedVersion: Id | { expectedVersion: Id }): Post;
-}
-
 export interface AuditQuery {
   actorType?: 'system' | 'user' | 'api_key';
   actorId?: number;
   action?: string;
   resourceType?: string;
-  resourceId?: string | number;
+  resourceId?: string;
   outcome?: 'ok' | 'denied';
   /** Inclusive. */
   since?: TimeInput;
@@ -457,10 +431,88 @@ export interface AuditQuery {
   cursor?: string | null;
 }
 
+export interface NewKey {
+  name: string;
+  scopes: string[];
+  expiresAt?: TimeInput | null;
+}
+// END GENERATED inputs
+
+// BEGIN GENERATED engines (from capi/quire.abi.json: do not edit, run scripts/quire gen)
+/** ctx.tenants: tenants (system context for most changes) and their memberships. */
+export interface Tenants {
+  create(tenant: NewTenant): Tenant;
+  get(slugOrId: TenantRef): Tenant;
+  getByDomain(domain: string): Tenant;
+  list(query?: { includeInactive?: boolean; includeDeleted?: boolean; limit?: number; cursor?: string | null; }): Page<Tenant>;
+  update(slugOrId: TenantRef, fields: TenantFields): Tenant;
+  deactivate(slugOrId: TenantRef): Tenant;
+  activate(slugOrId: TenantRef): Tenant;
+  delete(slugOrId: TenantRef): Tenant;
+  restore(slugOrId: TenantRef): Tenant;
+  addMember(tenant: TenantRef, userId: Id, role: string): Member;
+  setRole(tenant: TenantRef, userId: Id, role: string): Member;
+  removeMember(tenant: TenantRef, userId: Id): void;
+  members(tenant: TenantRef): Member[];
+}
+
+/** ctx.users: accounts (global; the system context manages them, a user their own). */
+export interface Users {
+  create(user: NewUser): User;
+  list(query?: { limit?: number; cursor?: string | null; }): Page<User>;
+  update(userId: Id, fields: UserFields): User;
+  setPassword(userId: Id, password: string): void;
+  deactivate(userId: Id): User;
+  activate(userId: Id): User;
+  /** By id (a number) or by username (a string). */
+  get(idOrUsername: Id | string): User;
+}
+
+/** ctx.posts: the content of the context's tenant. */
+export interface Posts {
+  create(post: NewPost): Post;
+  get(postId: Id): Post;
+  recordView(postId: Id): Post;
+  submit(postId: Id): Post;
+  publish(postId: Id): Post;
+  unpublish(postId: Id): Post;
+  archive(postId: Id): Post;
+  schedule(postId: Id, at: TimeInput): Post;
+  delete(postId: Id): Post;
+  restore(postId: Id): Post;
+  purge(postId: Id): void;
+  list(query?: PostQuery): Page<Post>;
+  categories(): NameCount[];
+  tags(): NameCount[];
+  sitemap(): string;
+  getBySlug(slug: string, options?: { type?: string } | string): Post;
+  /** Fails with QUIRE_ECONFLICT when the post is no longer at expectedVersion. */
+  update(postId: Id, fields: { expectedVersion: Id } & PostFields): Post;
+  publishDue(now?: TimeInput | { now?: TimeInput }): Post[];
+  search(query: string, options?: { limit?: number } | number): SearchHit[];
+  /** RSS 2.0 ("rss", the default) or Atom ("atom") XML. */
+  feed(options?: { format?: 'rss' | 'atom'; limit?: number } | 'rss' | 'atom'): string;
+}
+
+/** ctx.versions: the history of posts. */
+export interface Versions {
+  list(postId: Id): Version[];
+  get(postId: Id, number: Id): Snapshot;
+  diff(postId: Id, from: Id, to: Id): Diff;
+  restore(postId: Id, number: Id): Post;
+  autosaveGet(postId: Id): Autosave | null;
+  discard(postId: Id): void;
+  snapshot(postId: Id, summary?: string | null | { summary?: string | null }): Version;
+  autosave(postId: Id, title: string, body: string): Autosave;
+  autosave(postId: Id, content: { title: string; body: string }): Autosave;
+  promote(postId: Id, expectedVersion: Id | { expectedVersion: Id }): Post;
+}
+
+/** ctx.audit: the tenant's tamper-evident trail (the system chain for the system context). */
 export interface Audit {
+  head(): AuditHead;
   /** Newest first. */
   query(query?: AuditQuery): Page<AuditEntry>;
-  head(): AuditHead;
   /** A broken chain is not an error: ok is false. With a head published earlier, a chain cut short is reported too. */
   verify(head?: AuditHead | null): Verification;
   /** The whole chain, oldest first. */
@@ -471,19 +523,22 @@ export interface Audit {
   purgeBefore(cutoff: TimeInput): number;
 }
 
+/** ctx.permissions: checks with reasons, per-item grants and custom roles. */
 export interface Permissions {
+  roles(): Role[];
+  deleteRole(name: string): void;
   check(permission: string, resource?: Resource | null): Decision;
   grant(userId: Id, resource: Resource, level: 'read' | 'write' | 'admin'): Grant;
   revoke(userId: Id, resource: Resource): void;
-  roles(): Role[];
   defineRole(name: string, permissions: string[]): Role;
-  deleteRole(name: string): void;
 }
 
+/** ctx.keys: API keys of the tenant. The key text is returned once, by create and rotate. */
 export interface Keys {
-  create(key: { name: string; scopes: string[]; expiresAt?: TimeInput | null }): KeyWithText;
-  create(name: string, scopes: string[], options?: { expiresAt?: TimeInput | null }): KeyWithText;
   list(): ApiKey[];
   revoke(keyId: Id): ApiKey;
+  create(key: { name: string; scopes: string[]; expiresAt?: TimeInput | null }): KeyWithText;
+  create(name: string, scopes: string[], options?: { expiresAt?: TimeInput | null }): KeyWithText;
   rotate(keyId: Id): KeyWithText;
 }
+// END GENERATED engines

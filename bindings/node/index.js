@@ -6,6 +6,7 @@
 
 const path = require('node:path');
 const C = require('./lib/convert');
+const generated = require('./lib/generated');
 
 // ---- Loading the addon ------------------------------------------------------------------------
 
@@ -31,6 +32,9 @@ function loadAddon() {
 }
 
 const native = loadAddon();
+// The engines' regular methods, generated from capi/quire.abi.json (scripts/quire gen).
+const G = generated.engines(native);
+const { FIELDS } = generated;
 
 if (native.abiVersion() !== native.builtAbiVersion) {
   throw new Error(
@@ -109,134 +113,24 @@ function withText(text) {
 }
 
 // ---- Engines ----------------------------------------------------------------------------------
+// Each extends its generated base (lib/generated.js), which has the regular methods; here are the
+// methods of irregular shape (the definition marks them "manual").
 
-const TENANT_FIELDS = {
-  slug: T.string,
-  name: T.string,
-  plan: T.string,
-  domain: T.nstring,
-  settings: T.object,
-};
+class Tenants extends G.TenantsMethods {}
 
-class Tenants {
-  #ctx;
-  constructor(ctx) {
-    this.#ctx = ctx;
-  }
-  create(tenant) {
-    return decode(native.tenant_create(this.#ctx._h, json(toC(tenant, 'tenant', TENANT_FIELDS))));
-  }
-  get(slugOrId) {
-    return decode(native.tenant_get(this.#ctx._h, C.tenant(slugOrId)));
-  }
-  getByDomain(domain) {
-    return decode(native.tenant_get_by_domain(this.#ctx._h, C.string(domain, 'domain')));
-  }
-  list(query) {
-    const q = toC(query, 'query', {
-      includeInactive: T.bool,
-      includeDeleted: T.bool,
-      limit: T.int,
-      cursor: T.nstring,
-    });
-    return decode(native.tenant_list(this.#ctx._h, json(q)));
-  }
-  update(slugOrId, fields) {
-    const patch = toC(fields, 'fields', TENANT_FIELDS);
-    return decode(native.tenant_update(this.#ctx._h, C.tenant(slugOrId), json(patch)));
-  }
-  deactivate(slugOrId) {
-    return decode(native.tenant_deactivate(this.#ctx._h, C.tenant(slugOrId)));
-  }
-  activate(slugOrId) {
-    return decode(native.tenant_activate(this.#ctx._h, C.tenant(slugOrId)));
-  }
-  delete(slugOrId) {
-    return decode(native.tenant_delete(this.#ctx._h, C.tenant(slugOrId)));
-  }
-  restore(slugOrId) {
-    return decode(native.tenant_restore(this.#ctx._h, C.tenant(slugOrId)));
-  }
-  addMember(tenant, userId, role) {
-    return decode(
-      native.member_add(this.#ctx._h, C.tenant(tenant), id(userId, 'userId'), C.string(role, 'role')),
-    );
-  }
-  setRole(tenant, userId, role) {
-    return decode(
-      native.member_set_role(this.#ctx._h, C.tenant(tenant), id(userId, 'userId'), C.string(role, 'role')),
-    );
-  }
-  removeMember(tenant, userId) {
-    native.member_remove(this.#ctx._h, C.tenant(tenant), id(userId, 'userId'));
-  }
-  members(tenant) {
-    return decode(native.member_list(this.#ctx._h, C.tenant(tenant)));
-  }
-}
-
-const USER_FIELDS = { username: T.string, email: T.string, password: T.string, displayName: T.nstring };
-
-class Users {
-  #ctx;
-  constructor(ctx) {
-    this.#ctx = ctx;
-  }
-  create(user) {
-    return decode(native.user_create(this.#ctx._h, json(toC(user, 'user', USER_FIELDS))));
-  }
+class Users extends G.UsersMethods {
   // By id (a number) or by username (a string).
   get(idOrUsername) {
     if (typeof idOrUsername === 'string') {
-      return decode(native.user_get_by_username(this.#ctx._h, idOrUsername));
+      return decode(native.user_get_by_username(this._ctx._h, idOrUsername));
     }
-    return decode(native.user_get(this.#ctx._h, id(idOrUsername, 'idOrUsername')));
-  }
-  list(query) {
-    const q = toC(query, 'query', { limit: T.int, cursor: T.nstring });
-    return decode(native.user_list(this.#ctx._h, json(q)));
-  }
-  update(userId, fields) {
-    const patch = toC(fields, 'fields', USER_FIELDS);
-    return decode(native.user_update(this.#ctx._h, id(userId, 'userId'), json(patch)));
-  }
-  setPassword(userId, password) {
-    native.user_set_password(this.#ctx._h, id(userId, 'userId'), C.string(password, 'password'));
-  }
-  deactivate(userId) {
-    return decode(native.user_deactivate(this.#ctx._h, id(userId, 'userId')));
-  }
-  activate(userId) {
-    return decode(native.user_activate(this.#ctx._h, id(userId, 'userId')));
+    return decode(native.user_get(this._ctx._h, id(idOrUsername, 'idOrUsername')));
   }
 }
 
-const POST_FIELDS = {
-  title: T.string,
-  body: T.string,
-  type: T.string,
-  slug: T.string,
-  status: T.string,
-  tags: T.strings,
-  category: T.nstring,
-  excerpt: T.nstring,
-  seo: T.object,
-  fields: T.object,
-  parentId: T.nint,
-};
 const EXPECTED = new Set(['expectedVersion']);
 
-class Posts {
-  #ctx;
-  constructor(ctx) {
-    this.#ctx = ctx;
-  }
-  create(post) {
-    return decode(native.post_create(this.#ctx._h, json(toC(post, 'post', POST_FIELDS))));
-  }
-  get(postId) {
-    return decode(native.post_get(this.#ctx._h, id(postId, 'postId')));
-  }
+class Posts extends G.PostsMethods {
   // getBySlug(slug, {type}) or getBySlug(slug, type); the type defaults to "post".
   getBySlug(slug, options) {
     let type = null;
@@ -244,7 +138,7 @@ class Posts {
     else if (options !== undefined && options !== null) {
       type = C.optString(C.options(options, 'options').type, 'options.type');
     }
-    return decode(native.post_get_by_slug(this.#ctx._h, C.string(slug, 'slug'), type));
+    return decode(native.post_get_by_slug(this._ctx._h, C.string(slug, 'slug'), type));
   }
   // update(id, {expectedVersion, ...fields}): fails with QUIRE_ECONFLICT when the version moved.
   update(postId, fields) {
@@ -253,128 +147,54 @@ class Posts {
       throw new TypeError('fields.expectedVersion must be an integer (the version being edited)');
     }
     const expected = id(opts.expectedVersion, 'fields.expectedVersion');
-    const patch = toC(opts, 'fields', POST_FIELDS, EXPECTED);
-    return decode(native.post_update(this.#ctx._h, id(postId, 'postId'), expected, json(patch)));
-  }
-  submit(postId) {
-    return decode(native.post_submit(this.#ctx._h, id(postId, 'postId')));
-  }
-  publish(postId) {
-    return decode(native.post_publish(this.#ctx._h, id(postId, 'postId')));
-  }
-  unpublish(postId) {
-    return decode(native.post_unpublish(this.#ctx._h, id(postId, 'postId')));
-  }
-  archive(postId) {
-    return decode(native.post_archive(this.#ctx._h, id(postId, 'postId')));
-  }
-  schedule(postId, at) {
-    return decode(native.post_schedule(this.#ctx._h, id(postId, 'postId'), C.time(at, 'at')));
+    const patch = toC(opts, 'fields', FIELDS.post_patch, EXPECTED);
+    return decode(native.post_update(this._ctx._h, id(postId, 'postId'), expected, json(patch)));
   }
   // publishDue(now?) or publishDue({now}): the posts it published.
   publishDue(now) {
     if (C.isPlainObject(now)) now = now.now;
-    return decode(native.post_publish_due(this.#ctx._h, C.optTime(now, 'now')));
-  }
-  delete(postId) {
-    return decode(native.post_delete(this.#ctx._h, id(postId, 'postId')));
-  }
-  restore(postId) {
-    return decode(native.post_restore(this.#ctx._h, id(postId, 'postId')));
-  }
-  purge(postId) {
-    native.post_purge(this.#ctx._h, id(postId, 'postId'));
-  }
-  list(query) {
-    const q = toC(query, 'query', {
-      type: T.string,
-      status: T.string,
-      authorId: T.int,
-      category: T.string,
-      tag: T.string,
-      parentId: T.nint,
-      since: T.time,
-      until: T.time,
-      deleted: T.bool,
-      order: T.string,
-      limit: T.int,
-      cursor: T.nstring,
-    });
-    return decode(native.post_list(this.#ctx._h, json(q)));
+    return decode(native.post_publish_due(this._ctx._h, C.optTime(now, 'now')));
   }
   // search(query, {limit = 20}) → [{postId, type, slug, title, snippet, score}]
   search(query, options) {
     const o = C.options(typeof options === 'number' ? { limit: options } : options, 'options');
     const limit = o.limit === undefined ? 20 : id(o.limit, 'options.limit');
-    return decode(native.post_search(this.#ctx._h, C.string(query, 'query'), limit));
-  }
-  categories() {
-    return decode(native.post_categories(this.#ctx._h));
-  }
-  tags() {
-    return decode(native.post_tags(this.#ctx._h));
+    return decode(native.post_search(this._ctx._h, C.string(query, 'query'), limit));
   }
   // feed({format = 'rss', limit = 20}) → XML text
   feed(options) {
     const o = C.options(typeof options === 'string' ? { format: options } : options, 'options');
     const format = o.format === undefined ? 'rss' : C.string(o.format, 'options.format');
     const limit = o.limit === undefined ? 20 : id(o.limit, 'options.limit');
-    return native.post_feed(this.#ctx._h, format, limit);
-  }
-  sitemap() {
-    return native.post_sitemap(this.#ctx._h);
+    return native.post_feed(this._ctx._h, format, limit);
   }
 }
 
-class Versions {
-  #ctx;
-  constructor(ctx) {
-    this.#ctx = ctx;
-  }
-  list(postId) {
-    return decode(native.version_list(this.#ctx._h, id(postId, 'postId')));
-  }
-  get(postId, number) {
-    return decode(native.version_get(this.#ctx._h, id(postId, 'postId'), id(number, 'number')));
-  }
+class Versions extends G.VersionsMethods {
   snapshot(postId, summary) {
     if (C.isPlainObject(summary)) summary = summary.summary;
     return decode(
-      native.version_snapshot(this.#ctx._h, id(postId, 'postId'), C.optString(summary, 'summary')),
+      native.version_snapshot(this._ctx._h, id(postId, 'postId'), C.optString(summary, 'summary')),
     );
-  }
-  diff(postId, from, to) {
-    return decode(
-      native.version_diff(this.#ctx._h, id(postId, 'postId'), id(from, 'from'), id(to, 'to')),
-    );
-  }
-  restore(postId, number) {
-    return decode(native.version_restore(this.#ctx._h, id(postId, 'postId'), id(number, 'number')));
   }
   // autosave(postId, {title, body}) or autosave(postId, title, body)
   autosave(postId, title, body) {
     if (C.isPlainObject(title)) ({ title, body } = title);
     return decode(
       native.version_autosave(
-        this.#ctx._h,
+        this._ctx._h,
         id(postId, 'postId'),
         C.string(title, 'title'),
         C.string(body, 'body'),
       ),
     );
   }
-  autosaveGet(postId) {
-    return decode(native.version_autosave_get(this.#ctx._h, id(postId, 'postId')));
-  }
-  discard(postId) {
-    native.version_discard(this.#ctx._h, id(postId, 'postId'));
-  }
   // promote(postId, expectedVersion) or promote(postId, {expectedVersion})
   promote(postId, expectedVersion) {
     if (C.isPlainObject(expectedVersion)) expectedVersion = expectedVersion.expectedVersion;
     return decode(
       native.version_promote(
-        this.#ctx._h,
+        this._ctx._h,
         id(postId, 'postId'),
         id(expectedVersion, 'expectedVersion'),
       ),
@@ -382,97 +202,66 @@ class Versions {
   }
 }
 
-class Audit {
-  #ctx;
-  constructor(ctx) {
-    this.#ctx = ctx;
-  }
+class Audit extends G.AuditMethods {
   query(query) {
     const q = toC(query, 'query', {
-      actorType: T.string,
-      actorId: T.int,
-      action: T.string,
-      resourceType: T.string,
+      ...FIELDS.audit_query,
       resourceId: (v, n) => (typeof v === 'number' || typeof v === 'bigint' ? String(T.int(v, n)) : T.string(v, n)),
-      outcome: T.string,
-      since: T.time,
-      until: T.time,
-      limit: T.int,
-      cursor: T.nstring,
     });
-    return decode(native.audit_query(this.#ctx._h, json(q)));
+    return decode(native.audit_query(this._ctx._h, json(q)));
   }
   // verify(head?) with a head published earlier ({seq, hash}) → {ok, checked, firstBadSeq, problem}
   verify(head) {
     let h = null;
     if (head !== undefined && head !== null) {
-      const o = toC(head, 'head', { seq: T.int, hash: T.string });
+      const o = toC(head, 'head', FIELDS.head_json);
       h = json(o);
     }
-    return decode(native.audit_verify(this.#ctx._h, h));
-  }
-  head() {
-    return decode(native.audit_head(this.#ctx._h));
+    return decode(native.audit_verify(this._ctx._h, h));
   }
   // export(format = 'jsonl' | 'csv') → text
   export(format) {
     if (C.isPlainObject(format)) format = format.format;
-    return native.audit_export(this.#ctx._h, format === undefined ? 'jsonl' : C.string(format, 'format'));
+    return native.audit_export(this._ctx._h, format === undefined ? 'jsonl' : C.string(format, 'format'));
   }
   // exportTo(format, write): streams the export to write(chunk), a line or record at a time.
   exportTo(format, write) {
     if (typeof write !== 'function') throw C.fail('write', 'a function', write);
-    native.audit_export_to(this.#ctx._h, C.string(format, 'format'), write);
+    native.audit_export_to(this._ctx._h, C.string(format, 'format'), write);
   }
   // Retention (system context): removes the entries older than cutoff → how many.
   purgeBefore(cutoff) {
-    return native.audit_purge_before(this.#ctx._h, C.time(cutoff, 'cutoff'));
+    return native.audit_purge_before(this._ctx._h, C.time(cutoff, 'cutoff'));
   }
 }
 
-class Permissions {
-  #ctx;
-  constructor(ctx) {
-    this.#ctx = ctx;
-  }
+class Permissions extends G.PermissionsMethods {
   // check(permission, resource?) → {allowed, reason}; resource: ['post', id] or {type, id}
   check(permission, res) {
     C.string(permission, 'permission');
     if (res === undefined || res === null) {
-      return decode(native.permission_check(this.#ctx._h, permission, null, null));
+      return decode(native.permission_check(this._ctx._h, permission, null, null));
     }
     const [type, rid] = resource(res, 'resource');
-    return decode(native.permission_check(this.#ctx._h, permission, type, rid));
+    return decode(native.permission_check(this._ctx._h, permission, type, rid));
   }
   grant(userId, res, level) {
     const [type, rid] = resource(res, 'resource');
     return decode(
-      native.permission_grant(this.#ctx._h, id(userId, 'userId'), type, rid, C.string(level, 'level')),
+      native.permission_grant(this._ctx._h, id(userId, 'userId'), type, rid, C.string(level, 'level')),
     );
   }
   revoke(userId, res) {
     const [type, rid] = resource(res, 'resource');
-    native.permission_revoke(this.#ctx._h, id(userId, 'userId'), type, rid);
-  }
-  roles() {
-    return decode(native.permission_roles(this.#ctx._h));
+    native.permission_revoke(this._ctx._h, id(userId, 'userId'), type, rid);
   }
   defineRole(name, permissions) {
     C.T.strings(permissions, 'permissions');
-    return decode(native.permission_define_role(this.#ctx._h, C.string(name, 'name'), json(permissions)));
-  }
-  deleteRole(name) {
-    native.permission_delete_role(this.#ctx._h, C.string(name, 'name'));
+    return decode(native.permission_define_role(this._ctx._h, C.string(name, 'name'), json(permissions)));
   }
 }
 
-const KEY_FIELDS = { name: T.string, scopes: T.strings, expiresAt: T.ntime };
-
-class Keys {
-  #ctx;
-  constructor(ctx) {
-    this.#ctx = ctx;
-  }
+class Keys extends G.KeysMethods {
   // create({name, scopes, expiresAt}) or create(name, scopes, {expiresAt}) → {text, key}
   create(name, scopes, options) {
     let spec;
@@ -480,16 +269,10 @@ class Keys {
     else spec = { ...C.options(options, 'options'), name, scopes };
     if (spec.name === undefined) throw new TypeError('name must be a string');
     if (spec.scopes === undefined) throw new TypeError('scopes must be an array of strings');
-    return withText(native.key_create(this.#ctx._h, json(toC(spec, 'key', KEY_FIELDS))));
-  }
-  list() {
-    return decode(native.key_list(this.#ctx._h));
-  }
-  revoke(keyId) {
-    return decode(native.key_revoke(this.#ctx._h, id(keyId, 'keyId')));
+    return withText(native.key_create(this._ctx._h, json(toC(spec, 'key', FIELDS.key_json))));
   }
   rotate(keyId) {
-    return withText(native.key_rotate(this.#ctx._h, id(keyId, 'keyId')));
+    return withText(native.key_rotate(this._ctx._h, id(keyId, 'keyId')));
   }
 }
 

@@ -142,6 +142,10 @@ class QUIRE_EXPORT PostEngine {
   // Resolves old slugs too, after a rename.
   [[nodiscard]] Result<Post> get_by_slug(std::string_view slug,
                                          std::string_view type = "post") noexcept;
+  // Counts one view: view_count goes up by one, in a transaction of its own. Needs what get() needs
+  // (post.read, a post the context may see, not in the trash). A counter, not an edit: it writes
+  // no version and no audit entry, and leaves version and updated_at as they were.
+  [[nodiscard]] Result<Post> record_view(PostId id) noexcept;
   // Errors: conflict when expected_version is not the current version (the message names it).
   [[nodiscard]] Result<Post> update(PostId id, std::int64_t expected_version,
                                     const PostPatch& patch) noexcept;

@@ -225,12 +225,30 @@ Result<Post> PostEngine::create(const NewPost& input) noexcept {
   });
 }
 
+namespace {
+
+// A post the context may read (get()'s rule): not in the trash, and visible to the actor.
+Result<Post> find_readable(Unit& unit, TenantId tenant, PostId id) {
+  QUIRE_TRY(auto post, find_post(unit, tenant, id));
+  if (post.deleted_at) return fail(Errc::not_found, fmt::format("post {} not found", id));
+  QUIRE_TRY(require_visible(unit, post));
+  return post;
+}
+
+}  // namespace
+
 Result<Post> PostEngine::get(PostId id) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
-  return read_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
-    QUIRE_TRY(auto post, find_post(unit, tenant, id));
-    if (post.deleted_at) return fail(Errc::not_found, fmt::format("post {} not found", id));
-    QUIRE_TRY(require_visible(unit, post));
+  return read_unit(*ctx_, [&](Unit& unit) { return find_readable(unit, tenant, id); });
+}
+
+Result<Post> PostEngine::record_view(PostId id) noexcept {
+  QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
+  return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
+    QUIRE_TRY(auto post, find_readable(unit, tenant, id));
+    const Post before = post;
+    ++post.view_count;  // a counter: no version, no audit entry, version and updated_at kept
+    QUIRE_TRY(unit.tx().posts().update(before, post));
     return post;
   });
 }

@@ -451,6 +451,37 @@ TEST_CASE_TEMPLATE("posts: every change is versioned and audited in the same tra
   CHECK(must(f.admin.audit().verify()).ok);
 }
 
+TEST_CASE_TEMPLATE(
+    "posts: record_view counts views and writes neither a version nor an audit entry", B,
+    QUIRE_TEST_BACKENDS) {
+  PostFixture<B> f;
+  auto p = must(f.as_author.posts().create({.title = "Counted", .body = "text"}));
+  CHECK(p.view_count == 0);
+  // A draft: its author may read it, so may count a view; a viewer may not find it.
+  CHECK(must(f.as_author.posts().record_view(p.id)).view_count == 1);
+  expect_error(f.as_viewer.posts().record_view(p.id), Errc::not_found);
+  auto published = must(f.as_editor.posts().publish(p.id));
+  auto viewed = must(f.as_viewer.posts().record_view(p.id));
+  CHECK(viewed.view_count == 2);
+  CHECK(viewed.version == published.version);
+  CHECK(viewed.updated_at == published.updated_at);
+  CHECK(must(f.as_viewer.posts().get(p.id)).view_count == 2);
+  CHECK(must(f.as_editor.versions().list(p.id)).size() == 1);
+  AuditQuery q;
+  q.resource_type = "post";
+  q.resource_id = std::to_string(p.id);
+  CHECK(must(f.admin.audit().query(q)).items.size() == 2);  // post.create, post.publish
+  // The trash and other tenants: not found, and nothing counted.
+  must(f.system.tenants().create({.slug = "rival", .name = "Rival", .plan = "pro"}));
+  auto rival_owner = f.make_user("rival");
+  must(f.system.tenants().add_member("rival", rival_owner.id, "owner"));
+  auto rival = must(f.db.context("rival", rival_owner.id));
+  expect_error(rival.posts().record_view(p.id), Errc::not_found);
+  must(f.as_editor.posts().remove(p.id));
+  expect_error(f.as_editor.posts().record_view(p.id), Errc::not_found);
+  CHECK(must(f.as_editor.posts().restore(p.id)).view_count == 2);
+}
+
 namespace {
 
 // A plan of three posts beside the defaults, for two tenants, each with an editor.

@@ -7,7 +7,8 @@
 // TypeError, raised here before the C function is called. Everything else (camelCase, Dates,
 // records as objects) is index.js's job.
 //
-// Each C function is exposed by one template, Call<F>, which reads F's parameter list: the leading
+// Each C function is exposed by one template, Caller<F> (registered by the generated
+// abi_functions.inc, from capi/quire.abi.json), which reads F's parameter list: the leading
 // out-parameter (char**, quire_ctx** or none) says what comes back; each remaining parameter is
 // converted from the JS argument at its position (quire_ctx* from a context External, const char*
 // from a string or null, int64_t/int32_t from an integral number or a BigInt).
@@ -454,100 +455,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("db_close", Napi::Function::New<DbClose>(env, "db_close"));
   exports.Set("db_is_open", Napi::Function::New<DbIsOpen>(env, "db_is_open"));
   exports.Set("db_login", Napi::Function::New<DbLogin>(env, "db_login"));
-  QUIRE_FN("db_system", quire_db_system);
-  QUIRE_FN("db_context", quire_db_context);
-  QUIRE_FN("db_context_from_token", quire_db_context_from_token);
-  QUIRE_FN("db_context_from_key", quire_db_context_from_key);
-  QUIRE_FN("db_logout", quire_db_logout);
-  QUIRE_FN("db_rotate_token_secret", quire_db_rotate_token_secret);
 
   // Contexts
   exports.Set("ctx_free", Napi::Function::New<CtxFree>(env, "ctx_free"));
   exports.Set("ctx_is_live", Napi::Function::New<CtxIsLive>(env, "ctx_is_live"));
   exports.Set("ctx_transaction", Napi::Function::New<CtxTransaction>(env, "ctx_transaction"));
-  QUIRE_FN("ctx_with_request", quire_ctx_with_request);
-  QUIRE_FN("ctx_info", quire_ctx_info);
-
-  // Tenants and members
-  QUIRE_FN("tenant_create", quire_tenant_create);
-  QUIRE_FN("tenant_get", quire_tenant_get);
-  QUIRE_FN("tenant_get_by_domain", quire_tenant_get_by_domain);
-  QUIRE_FN("tenant_list", quire_tenant_list);
-  QUIRE_FN("tenant_update", quire_tenant_update);
-  QUIRE_FN("tenant_deactivate", quire_tenant_deactivate);
-  QUIRE_FN("tenant_activate", quire_tenant_activate);
-  QUIRE_FN("tenant_delete", quire_tenant_delete);
-  QUIRE_FN("tenant_restore", quire_tenant_restore);
-  QUIRE_FN("member_add", quire_member_add);
-  QUIRE_FN("member_set_role", quire_member_set_role);
-  QUIRE_FN("member_remove", quire_member_remove);
-  QUIRE_FN("member_list", quire_member_list);
-
-  // Users
-  QUIRE_FN("user_create", quire_user_create);
-  QUIRE_FN("user_get", quire_user_get);
-  QUIRE_FN("user_get_by_username", quire_user_get_by_username);
-  QUIRE_FN("user_list", quire_user_list);
-  QUIRE_FN("user_update", quire_user_update);
-  QUIRE_FN("user_set_password", quire_user_set_password);
-  QUIRE_FN("user_deactivate", quire_user_deactivate);
-  QUIRE_FN("user_activate", quire_user_activate);
-
-  // Posts
-  QUIRE_FN("post_create", quire_post_create);
-  QUIRE_FN("post_get", quire_post_get);
-  QUIRE_FN("post_get_by_slug", quire_post_get_by_slug);
-  QUIRE_FN("post_update", quire_post_update);
-  QUIRE_FN("post_submit", quire_post_submit);
-  QUIRE_FN("post_publish", quire_post_publish);
-  QUIRE_FN("post_unpublish", quire_post_unpublish);
-  QUIRE_FN("post_archive", quire_post_archive);
-  QUIRE_FN("post_schedule", quire_post_schedule);
-  QUIRE_FN("post_publish_due", quire_post_publish_due);
-  QUIRE_FN("post_delete", quire_post_delete);
-  QUIRE_FN("post_restore", quire_post_restore);
-  QUIRE_FN("post_purge", quire_post_purge);
-  QUIRE_FN("post_list", quire_post_list);
-  QUIRE_FN("post_search", quire_post_search);
-  QUIRE_FN("post_categories", quire_post_categories);
-  QUIRE_FN("post_tags", quire_post_tags);
-  QUIRE_FN("post_feed", quire_post_feed);
-  QUIRE_FN("post_sitemap", quire_post_sitemap);
-
-  // Versions
-  QUIRE_FN("version_list", quire_version_list);
-  QUIRE_FN("version_get", quire_version_get);
-  QUIRE_FN("version_diff", quire_version_diff);
-  QUIRE_FN("version_snapshot", quire_version_snapshot);
-  QUIRE_FN("version_restore", quire_version_restore);
-  QUIRE_FN("version_autosave", quire_version_autosave);
-  QUIRE_FN("version_autosave_get", quire_version_autosave_get);
-  QUIRE_FN("version_discard", quire_version_discard);
-  QUIRE_FN("version_promote", quire_version_promote);
 
   // Audit
-  QUIRE_FN("audit_query", quire_audit_query);
-  QUIRE_FN("audit_head", quire_audit_head);
-  QUIRE_FN("audit_verify", quire_audit_verify);
-  QUIRE_FN("audit_export", quire_audit_export);
   exports.Set("audit_export_to", Napi::Function::New<AuditExportTo>(env, "audit_export_to"));
   exports.Set("audit_purge_before",
               Napi::Function::New<AuditPurgeBefore>(env, "audit_purge_before"));
 
-  // Permissions
-  QUIRE_FN("permission_all", quire_permission_all);
-  QUIRE_FN("permission_check", quire_permission_check);
-  QUIRE_FN("permission_grant", quire_permission_grant);
-  QUIRE_FN("permission_revoke", quire_permission_revoke);
-  QUIRE_FN("permission_roles", quire_permission_roles);
-  QUIRE_FN("permission_define_role", quire_permission_define_role);
-  QUIRE_FN("permission_delete_role", quire_permission_delete_role);
-
-  // API keys
-  QUIRE_FN("key_create", quire_key_create);
-  QUIRE_FN("key_list", quire_key_list);
-  QUIRE_FN("key_revoke", quire_key_revoke);
-  QUIRE_FN("key_rotate", quire_key_rotate);
+  // Every other C function, registered with Caller<F> (generated from capi/quire.abi.json).
+#include "abi_functions.inc"
 
   return exports;
 }

@@ -191,3 +191,19 @@ test('versions: list, get, snapshot, diff, restore, autosaves', () => {
   assert.throws(() => ctx.vic.versions.restore(post.id, 1), (e) => ['QUIRE_EPERM', 'QUIRE_ENOTFOUND'].includes(e.code));
   db.close();
 });
+
+test('posts: recordView counts views without a version or an audit entry', () => {
+  const { ctx } = world({ ann: 'admin', bob: 'author' });
+  const post = ctx.ann.posts.publish(ctx.ann.posts.create({ title: 'Read me', body: 'text' }).id);
+  const viewed = ctx.bob.posts.recordView(post.id);
+  assert.equal(viewed.viewCount, 1);
+  assert.equal(ctx.bob.posts.recordView(BigInt(post.id)).viewCount, 2);
+  assert.equal(viewed.version, post.version);
+  assert.deepEqual(viewed.updatedAt, post.updatedAt);
+  assert.equal(ctx.ann.posts.get(post.id).viewCount, 2);
+  assert.equal(ctx.ann.versions.list(post.id).length, 1);
+  assert.equal(ctx.ann.audit.query({ resourceType: 'post', resourceId: post.id }).items.length, 2);
+  const draft = ctx.ann.posts.create({ title: 'Not yours' });
+  assert.throws(() => ctx.bob.posts.recordView(draft.id), quireError('QUIRE_ENOTFOUND'));
+  assert.throws(() => ctx.ann.posts.recordView('1'), TypeError);
+});

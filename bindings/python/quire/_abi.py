@@ -76,6 +76,7 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "quire_post_create": (_status, (_out, c_void_p, c_char_p)),
     "quire_post_get": (_status, (_out, c_void_p, c_int64)),
     "quire_post_get_by_slug": (_status, (_out, c_void_p, c_char_p, c_char_p)),
+    "quire_post_record_view": (_status, (_out, c_void_p, c_int64)),
     "quire_post_update": (_status, (_out, c_void_p, c_int64, c_int64, c_char_p)),
     "quire_post_submit": (_status, (_out, c_void_p, c_int64)),
     "quire_post_publish": (_status, (_out, c_void_p, c_int64)),

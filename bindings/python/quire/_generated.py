@@ -263,6 +263,10 @@ class PostsMethods(_Engine):
         )
         return Post.from_json(data)
 
+    def record_view(self, id: int) -> Post:
+        data = self._ctx._json("quire_post_record_view", _post_id(id, "id"))
+        return Post.from_json(data)
+
     def submit(self, id: int) -> Post:
         data = self._ctx._json("quire_post_submit", _post_id(id, "id"))
         return Post.from_json(data)

@@ -161,3 +161,19 @@ def test_permissions_apply_to_posts(world: World) -> None:
         world.bob_ctx.posts.update(alice_post.id, expected_version=1, body="not yours")
     bob_post = world.bob_ctx.posts.create(title="Bob's", body="mine")
     assert world.bob_ctx.posts.update(bob_post.id, expected_version=1, body="still mine").version == 2
+
+
+def test_record_view_counts_without_a_version_or_an_audit_entry(world: World) -> None:
+    post = world.ctx.posts.publish(world.ctx.posts.create(title="Read me", body="text").id)
+    viewed = world.bob_ctx.posts.record_view(post.id)
+    assert viewed.view_count == 1
+    assert world.bob_ctx.posts.record_view(post).view_count == 2  # a Post stands for its id
+    assert viewed.version == post.version and viewed.updated_at == post.updated_at
+    assert world.ctx.posts.get(post.id).view_count == 2
+    assert len(world.ctx.versions.list(post.id)) == 1
+    assert len(world.ctx.audit.query(resource_type="post", resource_id=post.id).items) == 2
+    draft = world.ctx.posts.create(title="Not yours")
+    with pytest.raises(quire.NotFound):
+        world.bob_ctx.posts.record_view(draft.id)
+    with pytest.raises(TypeError):
+        world.ctx.posts.record_view("1")  # type: ignore[arg-type]
