@@ -164,7 +164,11 @@ class QUIRE_EXPORT PostEngine {
   // Removes the post, its versions and slugs for good; the audit trail keeps the fact.
   [[nodiscard]] Result<void> purge(PostId id) noexcept;
 
-  // Listed posts carry no body (read one with get); everything else is there.
+  // Listed posts carry no body (read one with get); everything else is there. A listing, a search
+  // and the counts of categories and tags hold only posts the actor may read: everything for those
+  // with post.update (post.delete in the trash); for the others the published posts, their own
+  // when they hold post.update.own (in the trash: their own), and those granted to them. Pages are
+  // full whenever more follows, and a cursor only ever holds the key of a visible post.
   [[nodiscard]] Result<Page<Post>> list(const PostQuery& query = {}) noexcept;
   // Full-text search over title and body, ranked (a title match above a body-only one). Words
   // must all match; "a phrase" matches in order; word* matches a prefix. Any text is safe.

@@ -130,6 +130,34 @@ class AuditStore {
   virtual Result<std::int64_t> purge_through(TenantId chain, std::int64_t through_seq) noexcept = 0;
 };
 
+// Whether a read precedes a write of the same row in the same transaction. PostgreSQL locks the
+// row (FOR NO KEY UPDATE) so that a concurrent writer waits rather than both reading the same
+// version; SQLite, whose write transactions hold the database's single write lock, has nothing
+// to add.
+enum class Lock : int { none = 0, for_update = 1 };
+
+// Which posts a reader may see, as part of the query itself: either every post the other filters
+// allow, or only those published (when `published`), written by `author`, or granted to `grantee`
+// at any level. Being part of the query, it keeps pages full, cursors on visible rows only and
+// counts of terms to what the reader may read.
+struct PostVisibility {
+  bool all = true;
+  bool published = false;
+  std::optional<UserId> author;
+  std::optional<UserId> grantee;
+};
+
+// What a person searches for, as structure: every entry must match. A term is a word, a prefix
+// the start of one, a phrase words in a row; each backend tokenizes them as it indexes and renders
+// them in its own query language, so no user text is ever query syntax.
+struct SearchQuery {
+  std::vector<std::string> terms;
+  std::vector<std::string> prefixes;
+  std::vector<std::vector<std::string>> phrases;
+
+  bool empty() const noexcept { return terms.empty() && prefixes.empty() && phrases.empty(); }
+};
+
 // A listing of posts: the filters of PostQuery, resolved, and the keyset position. The sort key of
 // published orders is published_at with "never" as 0; of title orders, the title.
 struct PostScan {
@@ -147,6 +175,7 @@ struct PostScan {
   std::optional<std::variant<std::int64_t, std::string>> after_key;
   PostId after_id = 0;
   unsigned limit = 20;
+  PostVisibility visible;
 };
 
 // What a permission decision reads of a post: whose it is and where it stands, not its text.
@@ -165,7 +194,7 @@ class PostStore {
   virtual ~PostStore() = default;
   // Assigns and returns the id; indexes the post for search. Errors: already_exists (slug).
   virtual Result<PostId> insert(const Post& post) noexcept = 0;
-  virtual Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept = 0;
+  virtual Result<std::optional<Post>> find(TenantId tenant, PostId id, Lock lock) noexcept = 0;
   // find() narrowed to what a permission check needs: a few small columns, never the body.
   virtual Result<std::optional<PostAccess>> find_access(TenantId tenant, PostId id) noexcept = 0;
   // The post whose current slug this is (not deleted or deleted alike).
@@ -190,14 +219,18 @@ class PostStore {
   virtual Result<std::vector<Post>> list(TenantId tenant, const PostScan& scan) noexcept = 0;
   // Posts not in the trash: a count insert, update and purge keep, so reading it is O(1).
   virtual Result<std::int64_t> count(TenantId tenant) noexcept = 0;
-  virtual Result<std::vector<TermCount>> categories(TenantId tenant) noexcept = 0;
-  virtual Result<std::vector<TermCount>> tags(TenantId tenant) noexcept = 0;
+  // The terms of the posts not in the trash that `visible` lets the reader see, with their counts.
+  virtual Result<std::vector<TermCount>> categories(TenantId tenant,
+                                                    const PostVisibility& visible) noexcept = 0;
+  virtual Result<std::vector<TermCount>> tags(TenantId tenant,
+                                              const PostVisibility& visible) noexcept = 0;
   // Scheduled posts whose time has come, oldest first.
   virtual Result<std::vector<PostId>> due(TenantId tenant, Timestamp now) noexcept = 0;
-  // `match` is a full-text expression built by the engine from the user's words; only posts not
-  // in the trash, and only published ones when `published_only`.
-  virtual Result<std::vector<SearchHit>> search(TenantId tenant, std::string_view match,
-                                                bool published_only, unsigned limit) noexcept = 0;
+  // The best `limit` posts not in the trash that match every part of `query` and that `visible`
+  // lets the reader see. Errors: invalid_argument (a query the backend cannot run).
+  virtual Result<std::vector<SearchHit>> search(TenantId tenant, const SearchQuery& query,
+                                                const PostVisibility& visible,
+                                                unsigned limit) noexcept = 0;
 };
 
 // A stored version: its metadata, title and body, and the rest of the snapshot as JSON.

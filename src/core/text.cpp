@@ -29,14 +29,19 @@ bool has_word(std::string_view text) noexcept {
   return false;
 }
 
-std::string quote_term(std::string_view term) {
-  std::string out = "\"";
-  for (char c : term) {
-    if (c == '"') out += '"';
-    out += c;
+// The words of a phrase: the runs between spaces that hold something searchable.
+std::vector<std::string> words_of(std::string_view phrase) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (i < phrase.size()) {
+    while (i < phrase.size() && is_space(phrase[i])) ++i;
+    auto end = i;
+    while (end < phrase.size() && !is_space(phrase[end])) ++end;
+    const auto word = phrase.substr(i, end - i);
+    if (has_word(word)) words.emplace_back(word);
+    i = end;
   }
-  out += '"';
-  return out;
+  return words;
 }
 
 }  // namespace
@@ -110,9 +115,9 @@ std::int64_t reading_time(std::string_view body) noexcept {
   return (words + 199) / 200;
 }
 
-Result<std::string> full_text_query(std::string_view query) noexcept {
+Result<storage::SearchQuery> full_text_query(std::string_view query) noexcept {
   constexpr std::size_t max_bytes = 1024;
-  constexpr std::size_t max_terms = 32;
+  constexpr std::size_t max_parts = 32;
   if (query.size() > max_bytes) {
     return fail(Errc::invalid_argument, fmt::format("search query must be at most {} bytes, got {}",
                                                     max_bytes, query.size()));
@@ -127,20 +132,27 @@ Result<std::string> full_text_query(std::string_view query) noexcept {
     if (query.find_first_not_of(" \t\r\n") == std::string_view::npos) {
       return fail(Errc::invalid_argument, "search query must not be empty");
     }
-    return std::string();
+    return storage::SearchQuery();
   }
   try {
-    std::vector<std::string> terms;
+    storage::SearchQuery search;
+    std::size_t parts = 0;
     std::size_t i = 0;
-    while (i < query.size() && terms.size() < max_terms) {
+    while (i < query.size() && parts < max_parts) {
       if (is_space(query[i])) {
         ++i;
       } else if (query[i] == '"') {
         // A phrase, up to the closing quote or the end.
         const auto close = query.find('"', i + 1);
         const auto end = close == std::string_view::npos ? query.size() : close;
-        const auto phrase = query.substr(i + 1, end - i - 1);
-        if (has_word(phrase)) terms.push_back(quote_term(phrase));
+        auto words = words_of(query.substr(i + 1, end - i - 1));
+        if (words.size() == 1) {
+          search.terms.push_back(std::move(words.front()));
+          ++parts;
+        } else if (!words.empty()) {
+          search.phrases.push_back(std::move(words));
+          ++parts;
+        }
         i = end + 1;
       } else {
         auto end = i;
@@ -148,16 +160,14 @@ Result<std::string> full_text_query(std::string_view query) noexcept {
         auto word = query.substr(i, end - i);
         const bool prefix = word.size() > 1 && word.back() == '*';
         if (prefix) word.remove_suffix(1);
-        if (has_word(word)) terms.push_back(quote_term(word) + (prefix ? "*" : ""));
+        if (has_word(word)) {
+          (prefix ? search.prefixes : search.terms).emplace_back(word);
+          ++parts;
+        }
         i = end;
       }
     }
-    std::string match;
-    for (const auto& term : terms) {
-      if (!match.empty()) match += ' ';
-      match += term;
-    }
-    return match;
+    return search;
   } catch (const std::bad_alloc&) {
     return fail(Errc::internal, "out of memory");
   }

@@ -1,9 +1,10 @@
 #pragma once
 // What the Post engine derives from a body, and the safe translation of a user's search words into
-// a full-text expression.
+// a structured search.
 
 #include <cstdint>
 #include <quire/result.hpp>
+#include <quire/storage.hpp>
 #include <string>
 #include <string_view>
 
@@ -16,10 +17,11 @@ std::string derive_excerpt(std::string_view markdown, std::size_t max_chars = 20
 // Minutes to read: words ÷ 200, rounded up (0 for an empty body).
 std::int64_t reading_time(std::string_view body) noexcept;
 
-// Turns what a person typed into an FTS5 expression that cannot be anything else: every word
-// becomes a quoted term (quotes doubled), "a phrase" stays a phrase, word* stays a prefix query,
-// and all terms must match. Operators and punctuation are just text. Returns an empty string when
-// nothing searchable is left. Errors: invalid_argument (empty, over 1 KiB, NUL, invalid UTF-8).
-Result<std::string> full_text_query(std::string_view query) noexcept;
+// Turns what a person typed into a search the store runs as structure: every word becomes a term,
+// "a phrase" a phrase (its words), word* a prefix, and all must match. Operators and punctuation
+// are just text, which each backend's tokenizer splits as it splits what it indexes. Returns an
+// empty query when nothing searchable is left; at most 32 parts. Errors: invalid_argument (empty,
+// over 1 KiB, NUL, invalid UTF-8).
+Result<storage::SearchQuery> full_text_query(std::string_view query) noexcept;
 
 }  // namespace quire::detail

@@ -118,7 +118,8 @@ Result<Grant> PermissionEngine::grant(UserId user, const ResourceRef& resource,
     if (!member) {
       return fail(Errc::not_found, fmt::format("user {} is not a member of this tenant", user));
     }
-    QUIRE_TRY(auto post, unit.tx().posts().find(tenant, std::stoll(resource.id)));
+    QUIRE_TRY(auto post,
+              unit.tx().posts().find(tenant, std::stoll(resource.id), storage::Lock::none));
     if (!post) return fail(Errc::not_found, fmt::format("post {} not found", resource.id));
     // A grant replaces the user's earlier one on the item: the entry says which it was.
     QUIRE_TRY(const auto before, unit.tx().grants().find(tenant, resource, user));

@@ -40,7 +40,6 @@ using detail::normalise_category;
 using detail::normalise_excerpt;
 using detail::normalise_object;
 using detail::normalise_tags;
-using detail::owns;
 using detail::record_change;
 using detail::require_on;
 using detail::require_role;
@@ -228,8 +227,8 @@ Result<Post> PostEngine::create(const NewPost& input) noexcept {
 namespace {
 
 // A post the context may read (get()'s rule): not in the trash, and visible to the actor.
-Result<Post> find_readable(Unit& unit, TenantId tenant, PostId id) {
-  QUIRE_TRY(auto post, find_post(unit, tenant, id));
+Result<Post> find_readable(Unit& unit, TenantId tenant, PostId id, storage::Lock lock) {
+  QUIRE_TRY(auto post, find_post(unit, tenant, id, lock));
   if (post.deleted_at) return fail(Errc::not_found, fmt::format("post {} not found", id));
   QUIRE_TRY(require_visible(unit, post));
   return post;
@@ -239,13 +238,14 @@ Result<Post> find_readable(Unit& unit, TenantId tenant, PostId id) {
 
 Result<Post> PostEngine::get(PostId id) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
-  return read_unit(*ctx_, [&](Unit& unit) { return find_readable(unit, tenant, id); });
+  return read_unit(*ctx_,
+                   [&](Unit& unit) { return find_readable(unit, tenant, id, storage::Lock::none); });
 }
 
 Result<Post> PostEngine::record_view(PostId id) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
-    QUIRE_TRY(auto post, find_readable(unit, tenant, id));
+    QUIRE_TRY(auto post, find_readable(unit, tenant, id, storage::Lock::for_update));
     const Post before = post;
     ++post.view_count;  // a counter: no version, no audit entry, version and updated_at kept
     QUIRE_TRY(unit.tx().posts().update(before, post));
@@ -265,7 +265,7 @@ Result<Post> PostEngine::get_by_slug(std::string_view slug, std::string_view typ
       // A renamed post keeps answering to its old slugs.
       QUIRE_TRY(auto renamed, unit.tx().posts().find_old_slug(tenant, type, slug));
       if (!renamed) return not_found();
-      QUIRE_TRY(post, unit.tx().posts().find(tenant, *renamed));
+      QUIRE_TRY(post, unit.tx().posts().find(tenant, *renamed, storage::Lock::none));
     }
     if (!post || post->deleted_at) return not_found();
     QUIRE_TRY(require_visible(unit, *post));
@@ -288,7 +288,7 @@ Result<Post> transition(const detail::ContextState& ctx, PostId id, const Transi
                         std::optional<Timestamp> at = std::nullopt) {
   QUIRE_TRY(const auto tenant, detail::tenant_of(ctx, "posts"));
   return write_unit(ctx, [&](Unit& unit) -> Result<Post> {
-    QUIRE_TRY(auto post, find_live_post(unit, tenant, id));
+    QUIRE_TRY(auto post, find_live_post(unit, tenant, id, storage::Lock::for_update));
     return apply_transition(unit, std::move(post), t, at);
   });
 }
@@ -325,7 +325,7 @@ Result<std::vector<Post>> PostEngine::publish_due(Timestamp now) noexcept {
     QUIRE_TRY(auto due, unit.tx().posts().due(tenant, now));
     std::vector<Post> published;
     for (const auto id : due) {
-      QUIRE_TRY(auto post, find_post(unit, tenant, id));
+      QUIRE_TRY(auto post, find_post(unit, tenant, id, storage::Lock::for_update));
       QUIRE_TRY(auto done, apply_transition(unit, std::move(post), publish_transition));
       published.push_back(std::move(done));
     }
@@ -341,7 +341,7 @@ Result<Post> switch_trash(const detail::ContextState& ctx, PostId id, std::strin
                           Change&& change) {
   QUIRE_TRY(const auto tenant, detail::tenant_of(ctx, "posts"));
   return write_unit(ctx, [&](Unit& unit) -> Result<Post> {
-    QUIRE_TRY(const auto before, find_post(unit, tenant, id));
+    QUIRE_TRY(const auto before, find_post(unit, tenant, id, storage::Lock::for_update));
     QUIRE_TRY(require_on(unit, "post.delete", before, action));
     Post post = before;
     if (!change(post)) return post;
@@ -372,7 +372,7 @@ Result<Post> PostEngine::restore(PostId id) noexcept {
 Result<void> PostEngine::purge(PostId id) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<void> {
-    QUIRE_TRY(const auto post, find_post(unit, tenant, id));
+    QUIRE_TRY(const auto post, find_post(unit, tenant, id, storage::Lock::for_update));
     // Purging is for good: the shared permission, never the .own one.
     QUIRE_TRY(require_role(unit, tenant, "post.delete", "post.purge", id));
     QUIRE_TRY(unit.tx().posts().purge(post));
@@ -407,35 +407,29 @@ Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
   scan.until = query.until;
   scan.deleted = query.deleted;
   scan.order = query.order;
+  // One more than a page, to know whether there is another.
   scan.limit = query.limit + 1;
 
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Page<Post>> {
     QUIRE_TRY(auto role,
               require_role(unit, tenant, "post.read", query.deleted ? "post.trash" : "post.list"));
-    // Those who may not edit every post see published ones, and their own while their role
-    // still lets them edit (or, in the trash, delete) their own: a member demoted to viewer
-    // lists their old drafts no more than get() shows them.
-    const bool sees_all = role.has(query.deleted ? "post.delete" : "post.update");
-    const bool sees_own = role.has(query.deleted ? "post.delete.own" : "post.update.own");
-    Page<Post> page;
+    // Visibility is part of the query: every row that comes back may be shown, so a page is full
+    // whenever there is more, and the cursor only ever holds the key of a row the actor sees.
+    scan.visible = detail::visible_to(*ctx_, role, query.deleted);
     QUIRE_TRY(auto rows, unit.tx().posts().list(tenant, scan));
-    for (auto& post : rows) {
-      if (page.items.size() == query.limit) {
-        const auto& last = page.items.back();
-        Json key =
-            by_title ? Json(last.title)
-            : (query.order == PostOrder::updated_desc || query.order == PostOrder::updated_asc)
-                ? Json(last.updated_at)
-            : (query.order == PostOrder::created_desc || query.order == PostOrder::created_asc)
-                ? Json(last.created_at)
-                : Json(last.published_at.value_or(0));
-        page.next_cursor = detail::encode_cursor(Json::array({key, last.id}));
-        break;
-      }
-      const bool visible = sees_all || (sees_own && owns(*ctx_, post)) ||
-                           (!query.deleted && post.status == PostStatus::published);
-      if (visible) page.items.push_back(std::move(post));
+    Page<Post> page;
+    if (rows.size() > query.limit) {
+      rows.resize(query.limit);
+      const auto& last = rows.back();
+      Json key = by_title ? Json(last.title)
+                 : (query.order == PostOrder::updated_desc || query.order == PostOrder::updated_asc)
+                     ? Json(last.updated_at)
+                 : (query.order == PostOrder::created_desc || query.order == PostOrder::created_asc)
+                     ? Json(last.created_at)
+                     : Json(last.published_at.value_or(0));
+      page.next_cursor = detail::encode_cursor(Json::array({key, last.id}));
     }
+    page.items = std::move(rows);
     return page;
   });
 }
@@ -443,27 +437,27 @@ Result<Page<Post>> PostEngine::list(const PostQuery& query) noexcept {
 Result<std::vector<TermCount>> PostEngine::categories() noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<TermCount>> {
-    QUIRE_TRY(require_role(unit, tenant, "post.read", "post.categories"));
-    return unit.tx().posts().categories(tenant);
+    QUIRE_TRY(auto role, require_role(unit, tenant, "post.read", "post.categories"));
+    return unit.tx().posts().categories(tenant, detail::visible_to(*ctx_, role, false));
   });
 }
 
 Result<std::vector<TermCount>> PostEngine::tags() noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<TermCount>> {
-    QUIRE_TRY(require_role(unit, tenant, "post.read", "post.tags"));
-    return unit.tx().posts().tags(tenant);
+    QUIRE_TRY(auto role, require_role(unit, tenant, "post.read", "post.tags"));
+    return unit.tx().posts().tags(tenant, detail::visible_to(*ctx_, role, false));
   });
 }
 
 Result<std::vector<SearchHit>> PostEngine::search(std::string_view query, unsigned limit) noexcept {
   QUIRE_TRY(detail::check_limit(limit));
-  QUIRE_TRY(auto match, detail::full_text_query(query));
+  QUIRE_TRY(auto search, detail::full_text_query(query));
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<SearchHit>> {
     QUIRE_TRY(auto role, require_role(unit, tenant, "post.read", "post.search"));
-    if (match.empty()) return std::vector<SearchHit>();
-    return unit.tx().posts().search(tenant, match, !role.has("post.update"), limit);
+    if (search.empty()) return std::vector<SearchHit>();
+    return unit.tx().posts().search(tenant, search, detail::visible_to(*ctx_, role, false), limit);
   });
 }
 

@@ -282,6 +282,22 @@ Result<void> require_granted(Unit& unit, const Permissions& acting, std::string_
                    fmt::format("denied: {} lacks {}", acting.holder, permission));
 }
 
+storage::PostVisibility visible_to(const ContextState& ctx, const Permissions& acting, bool trash) {
+  storage::PostVisibility visible;
+  const bool user = ctx.actor.type == ActorType::user;
+  if (trash) {
+    visible.all = acting.has("post.delete");
+    if (user) visible.author = ctx.actor.id;
+    return visible;
+  }
+  // sees_unpublished (grants.hpp), said of every post at once.
+  visible.all = acting.has("post.update");
+  visible.published = true;
+  if (user && acting.has("post.update.own")) visible.author = ctx.actor.id;
+  if (user) visible.grantee = ctx.actor.id;
+  return visible;
+}
+
 Result<void> require_visible(Unit& unit, const Post& post, const Permissions& acting) {
   // The role's own permissions first: they decide almost every read without a reason to format
   // or a grant to look up.
@@ -300,14 +316,14 @@ Result<void> require_visible(Unit& unit, const Post& post, const Permissions& ac
 
 // ---- finding posts ----------------------------------------------------------------------------
 
-Result<Post> find_post(Unit& unit, TenantId tenant, PostId id) {
-  QUIRE_TRY(auto post, unit.tx().posts().find(tenant, id));
+Result<Post> find_post(Unit& unit, TenantId tenant, PostId id, storage::Lock lock) {
+  QUIRE_TRY(auto post, unit.tx().posts().find(tenant, id, lock));
   if (!post) return fail(Errc::not_found, fmt::format("post {} not found", id));
   return std::move(*post);
 }
 
-Result<Post> find_live_post(Unit& unit, TenantId tenant, PostId id) {
-  QUIRE_TRY(auto post, find_post(unit, tenant, id));
+Result<Post> find_live_post(Unit& unit, TenantId tenant, PostId id, storage::Lock lock) {
+  QUIRE_TRY(auto post, find_post(unit, tenant, id, lock));
   if (post.deleted_at) {
     return fail(Errc::conflict, fmt::format("post {} is in the trash; restore it first", id));
   }
@@ -328,7 +344,7 @@ Result<void> check_parent(Unit& unit, TenantId tenant, PostId parent, PostId sel
           Errc::invalid_argument,
           fmt::format("parent_id {}: posts nest at most {} levels deep", parent, max_depth));
     }
-    QUIRE_TRY(auto ancestor, unit.tx().posts().find(tenant, *at));
+    QUIRE_TRY(auto ancestor, unit.tx().posts().find(tenant, *at, storage::Lock::none));
     if (!ancestor) {
       return fail(Errc::not_found, fmt::format("parent post {} not found", *at));
     }
@@ -352,7 +368,7 @@ Result<int> subtree_depth(Unit& unit, const Post& post) {
 
 Result<Post> update_post(Unit& unit, TenantId tenant, PostId id, std::int64_t expected_version,
                          const PostPatch& checked) {
-  QUIRE_TRY(const auto before, find_live_post(unit, tenant, id));
+  QUIRE_TRY(const auto before, find_live_post(unit, tenant, id, storage::Lock::for_update));
   QUIRE_TRY(require_on(unit, "post.update", before, "post.update"));
   if (expected_version != before.version) {
     return fail(Errc::conflict,
@@ -381,7 +397,7 @@ Result<Post> update_post(Unit& unit, TenantId tenant, PostId id, std::int64_t ex
       QUIRE_TRY(const int below, subtree_depth(unit, post));
       int above = 0;
       for (auto at = post.parent_id; at; ++above) {
-        QUIRE_TRY(auto ancestor, find_post(unit, tenant, *at));
+        QUIRE_TRY(auto ancestor, find_post(unit, tenant, *at, storage::Lock::none));
         at = ancestor.parent_id;
       }
       if (above + 1 + below > max_depth) {

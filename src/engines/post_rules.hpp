@@ -65,16 +65,22 @@ Result<void> require_visible(Unit& unit, const Post& post);
 Result<void> require_visible(Unit& unit, const Post& post, const Permissions& acting);
 // The acting role as require_visible finds it (a denial audited as post.read on the post).
 Result<Permissions> visitor_role(Unit& unit, const Post& post);
+// What a listing, a search or a count of terms may show the actor, as a store filter: the rule of
+// require_visible over many posts. Out of the trash: every post for those with post.update; for
+// the others the published ones, their own when they hold post.update.own, and those granted to
+// them. In the trash (`trash`): every post for those with post.delete, else their own.
+storage::PostVisibility visible_to(const ContextState& ctx, const Permissions& acting, bool trash);
 // `acting` must grant `permission`; a denial is audited as `action` on post `post`.
 Result<void> require_granted(Unit& unit, const Permissions& acting, std::string_view permission,
                              std::string action, PostId post);
 
 // ---- finding posts ----------------------------------------------------------------------------
 
+// `lock` says whether the unit goes on to change the post (storage::Lock).
 // Errors: not_found (also for a post of another tenant).
-Result<Post> find_post(Unit& unit, TenantId tenant, PostId id);
+Result<Post> find_post(Unit& unit, TenantId tenant, PostId id, storage::Lock lock);
 // A live post: found and not in the trash. Errors: not_found, conflict (in the trash).
-Result<Post> find_live_post(Unit& unit, TenantId tenant, PostId id);
+Result<Post> find_live_post(Unit& unit, TenantId tenant, PostId id, storage::Lock lock);
 
 // ---- what the audit trail and versions keep ---------------------------------------------------
 

@@ -81,7 +81,7 @@ Result<storage::VersionRow> find_version(Unit& unit, TenantId tenant, PostId pos
 // A post whose versions the actor may read: not in the trash, visible to them (an invisible draft
 // is not_found, as in PostEngine::get), and version.read (a denial is audited as `action`).
 Result<void> require_readable(Unit& unit, TenantId tenant, PostId id, std::string action) {
-  QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id));
+  QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id, storage::Lock::none));
   if (post.deleted_at) return fail(Errc::not_found, fmt::format("post {} not found", id));
   // One lookup of the actor's role serves both checks.
   QUIRE_TRY(const auto acting, detail::visitor_role(unit, post));
@@ -213,7 +213,8 @@ Result<Version> VersionEngine::snapshot(PostId id, std::string_view summary) noe
   }
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Version> {
-    QUIRE_TRY(const auto before, detail::find_live_post(unit, tenant, id));
+    QUIRE_TRY(const auto before,
+              detail::find_live_post(unit, tenant, id, storage::Lock::for_update));
     QUIRE_TRY(detail::require_on(unit, "post.update", before, "version.snapshot"));
     // The content stays; the version number moves on, so Post::version stays the newest one.
     Post post = before;
@@ -238,7 +239,8 @@ Result<Version> VersionEngine::snapshot(PostId id, std::string_view summary) noe
 Result<Post> VersionEngine::restore(PostId id, std::int64_t number) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
-    QUIRE_TRY(const auto before, detail::find_live_post(unit, tenant, id));
+    QUIRE_TRY(const auto before,
+              detail::find_live_post(unit, tenant, id, storage::Lock::for_update));
     QUIRE_TRY(detail::require_role(unit, tenant, "version.restore", "version.restore", id));
     QUIRE_TRY(auto row, find_version(unit, tenant, id, number));
     QUIRE_TRY(auto old, snapshot_of(std::move(row)));
@@ -282,7 +284,7 @@ Result<Autosave> VersionEngine::autosave(PostId id, std::string_view title,
   QUIRE_TRY(detail::check_body(body));
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Autosave> {
-    QUIRE_TRY(const auto post, detail::find_live_post(unit, tenant, id));
+    QUIRE_TRY(const auto post, detail::find_live_post(unit, tenant, id, storage::Lock::none));
     QUIRE_TRY(detail::require_on(unit, "post.update", post, "version.autosave"));
     Autosave saved{id, user, std::string(title), std::string(body), post.version, now_ms()};
     QUIRE_TRY(unit.tx().versions().save_autosave(tenant, saved));
@@ -295,7 +297,7 @@ Result<std::optional<Autosave>> VersionEngine::autosave_get(PostId id) noexcept 
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::optional<Autosave>> {
     // In the trash too: one's unsaved work stays reachable.
-    QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id));
+    QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id, storage::Lock::none));
     QUIRE_TRY(detail::require_on(unit, "post.update", post, "version.autosave_get"));
     return unit.tx().versions().find_autosave(tenant, id, user);
   });
@@ -305,7 +307,7 @@ Result<void> VersionEngine::discard(PostId id) noexcept {
   QUIRE_TRY(const auto user, autosave_user(*ctx_));
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "versions"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<void> {
-    QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id));
+    QUIRE_TRY(const auto post, detail::find_post(unit, tenant, id, storage::Lock::none));
     QUIRE_TRY(detail::require_on(unit, "post.update", post, "version.discard"));
     QUIRE_TRY(unit.tx().versions().delete_autosave(tenant, id, user));
     return success();
@@ -318,7 +320,8 @@ Result<Post> VersionEngine::promote(PostId id, std::int64_t expected_version) no
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
     QUIRE_TRY(auto saved, unit.tx().versions().find_autosave(tenant, id, user));
     if (!saved) {
-      QUIRE_TRY(detail::find_post(unit, tenant, id));  // a missing post is named as such
+      QUIRE_TRY(detail::find_post(unit, tenant, id,
+                                  storage::Lock::none));  // a missing post is named as such
       return fail(Errc::not_found,
                   fmt::format("user {} has no autosave of post {} to promote", user, id));
     }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <quire/storage.hpp>
+#include <set>
 
 #include "support/backends.hpp"
 
@@ -330,4 +331,263 @@ TEST_CASE_TEMPLATE("conformance: a read transaction refuses writes", B, QUIRE_TE
   auto writer = s.begin();
   must(writer->tenants().insert(tenant_row("yes")));
   must(writer->commit());
+}
+
+// ---- posts
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+Post post_row(TenantId tenant, std::string slug, std::string title, UserId author,
+              PostStatus status) {
+  Post post;
+  post.tenant_id = tenant;
+  post.type = "post";
+  post.slug = std::move(slug);
+  post.title = std::move(title);
+  post.body = "body of " + post.title;
+  post.status = status;
+  post.author_id = author;
+  post.version = 1;
+  post.reading_time = 1;
+  post.created_at = post.updated_at = 100;
+  if (status == PostStatus::published) {
+    post.published_at = 200;
+    post.published_version = 1;
+  }
+  post.excerpt = "excerpt";
+  return post;
+}
+
+// A tenant, two users and their memberships, committed.
+template <class B>
+struct PostWorld : Store<B> {
+  TenantId tenant = 0;
+  UserId ann = 0, bob = 0;
+  PostWorld() {
+    auto tx = this->begin();
+    tenant = must(tx->tenants().insert(tenant_row("acme")));
+    ann = must(tx->users().insert(user_row("ann")));
+    bob = must(tx->users().insert(user_row("bob")));
+    must(tx->members().insert({tenant, ann, "author", 1}));
+    must(tx->members().insert({tenant, bob, "viewer", 1}));
+    must(tx->commit());
+  }
+};
+
+std::vector<std::string> titles(const std::vector<Post>& posts) {
+  std::vector<std::string> out;
+  for (const auto& post : posts) out.push_back(post.title);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("conformance: posts round-trip every column and keep their tags", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostWorld<B> w;
+  auto tx = w.begin();
+  auto post = post_row(w.tenant, "hello", "Hello", w.ann, PostStatus::draft);
+  post.tags = {"a", "b \"quoted\""};
+  post.category = "News";
+  post.seo = R"({"x":1})";
+  post.fields = R"({"color":"red"})";
+  post.id = must(tx->posts().insert(post));
+  const auto found = must(tx->posts().find(w.tenant, post.id, storage::Lock::for_update));
+  REQUIRE(found);
+  CHECK(found->title == "Hello");
+  CHECK(found->body == post.body);
+  CHECK(found->tags == post.tags);
+  CHECK(found->category == post.category);
+  CHECK(found->seo == post.seo);
+  CHECK(found->fields == post.fields);
+  CHECK_FALSE(found->published_at);
+  CHECK(must(tx->posts().find_by_slug(w.tenant, "post", "hello"))->id == post.id);
+  // Another tenant's id finds nothing.
+  CHECK_FALSE(must(tx->posts().find(w.tenant + 1, post.id, storage::Lock::none)));
+  CHECK(must(tx->posts().count(w.tenant)) == 1);
+
+  auto after = *found;
+  after.title = "Hello again";
+  after.tags = {"c"};
+  after.deleted_at = 300;
+  must(tx->posts().update(*found, after));
+  const auto updated = must(tx->posts().find(w.tenant, post.id, storage::Lock::none));
+  CHECK(updated->title == "Hello again");
+  CHECK(updated->tags == std::vector<std::string>{"c"});
+  CHECK(must(tx->posts().count(w.tenant)) == 0);  // in the trash
+
+  // Old slugs, then purge removes everything.
+  must(tx->posts().add_old_slug(w.tenant, "post", "old-hello", post.id));
+  CHECK(must(tx->posts().find_old_slug(w.tenant, "post", "old-hello")) == post.id);
+  CHECK(must(tx->posts().slug_taken(w.tenant, "post", "old-hello", 0)));
+  CHECK_FALSE(must(tx->posts().slug_taken(w.tenant, "post", "old-hello", post.id)));
+  must(tx->posts().purge(*updated));
+  CHECK_FALSE(must(tx->posts().find(w.tenant, post.id, storage::Lock::none)));
+  CHECK_FALSE(must(tx->posts().find_old_slug(w.tenant, "post", "old-hello")));
+}
+
+TEST_CASE_TEMPLATE("conformance: post listings filter visibility inside the keyset", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostWorld<B> w;
+  auto tx = w.begin();
+  std::vector<PostId> published;
+  for (int i = 0; i < 3; ++i) {
+    auto post = post_row(w.tenant, "p" + std::to_string(i), "pub " + std::to_string(i), w.ann,
+                         PostStatus::published);
+    post.tags = {"open"};
+    post.category = "Open";
+    published.push_back(must(tx->posts().insert(post)));
+  }
+  auto draft = post_row(w.tenant, "d", "draft by ann", w.ann, PostStatus::draft);
+  draft.tags = {"hidden"};
+  draft.category = "Hidden";
+  const auto draft_id = must(tx->posts().insert(draft));
+  const auto granted_id =
+      must(tx->posts().insert(post_row(w.tenant, "g", "granted", w.ann, PostStatus::draft)));
+  must(
+      tx->grants().save({w.tenant, {"post", std::to_string(granted_id)}, w.bob, GrantLevel::read}));
+
+  storage::PostScan scan;
+  scan.order = PostOrder::title_asc;
+  scan.limit = 100;
+  CHECK(must(tx->posts().list(w.tenant, scan)).size() == 5);
+  scan.visible = {false, true, std::nullopt, std::nullopt};  // published only
+  CHECK(titles(must(tx->posts().list(w.tenant, scan))) ==
+        std::vector<std::string>{"pub 0", "pub 1", "pub 2"});
+  scan.visible = {false, true, std::nullopt, w.bob};  // and granted to bob
+  CHECK(titles(must(tx->posts().list(w.tenant, scan))) ==
+        std::vector<std::string>{"granted", "pub 0", "pub 1", "pub 2"});
+  scan.visible = {false, false, w.ann, std::nullopt};  // ann's own
+  CHECK(must(tx->posts().list(w.tenant, scan)).size() == 5);
+  scan.visible = {false, false, std::nullopt, std::nullopt};  // nothing
+  CHECK(must(tx->posts().list(w.tenant, scan)).empty());
+
+  // The keyset position continues among visible rows only: after "d…" comes "pub 0".
+  scan.visible = {false, true, std::nullopt, std::nullopt};
+  scan.after_key = std::string("draft by ann");
+  scan.after_id = draft_id;
+  scan.limit = 1;
+  CHECK(titles(must(tx->posts().list(w.tenant, scan))) == std::vector<std::string>{"pub 0"});
+
+  // Terms count only visible posts.
+  const storage::PostVisibility only_published{false, true, std::nullopt, std::nullopt};
+  const auto tags = must(tx->posts().tags(w.tenant, only_published));
+  REQUIRE(tags.size() == 1);
+  CHECK(tags[0].name == "open");
+  CHECK(tags[0].count == 3);
+  const auto categories = must(tx->posts().categories(w.tenant, only_published));
+  REQUIRE(categories.size() == 1);
+  CHECK(categories[0].name == "Open");
+  CHECK(must(tx->posts().tags(w.tenant, storage::PostVisibility{})).size() == 2);
+}
+
+TEST_CASE_TEMPLATE("conformance: post search takes terms, prefixes and phrases as structure", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostWorld<B> w;
+  auto tx = w.begin();
+  auto a = post_row(w.tenant, "a", "Quarterly budget", w.ann, PostStatus::published);
+  a.body = "the annual budget review \"quoted\" * OR NEAR";
+  const auto a_id = must(tx->posts().insert(a));
+  auto b = post_row(w.tenant, "b", "Budget draft", w.ann, PostStatus::draft);
+  b.body = "review the budget";
+  const auto b_id = must(tx->posts().insert(b));
+  must(tx->commit());
+  tx.reset();
+
+  auto rx = w.begin(Access::read);
+  const auto ids = [&](const storage::SearchQuery& q, const storage::PostVisibility& v) {
+    std::set<PostId> out;
+    for (const auto& hit : must(rx->posts().search(w.tenant, q, v, 10))) out.insert(hit.post_id);
+    return out;
+  };
+  const storage::PostVisibility all;
+  const storage::PostVisibility published{false, true, std::nullopt, std::nullopt};
+  CHECK(ids({{"budget"}, {}, {}}, all) == std::set<PostId>{a_id, b_id});
+  CHECK(ids({{"budget"}, {}, {}}, published) == std::set<PostId>{a_id});
+  CHECK(ids({{}, {"budg"}, {}}, all) == std::set<PostId>{a_id, b_id});
+  CHECK(ids({{}, {}, {{"budget", "review"}}}, all) == std::set<PostId>{a_id});
+  CHECK(ids({{}, {}, {{"review", "the"}}}, all) == std::set<PostId>{b_id});
+  CHECK(ids({{"annual", "budget"}, {}, {}}, all) == std::set<PostId>{a_id});
+  // Query syntax in a term is only text.
+  CHECK(ids({{"\"quoted\""}, {}, {}}, all) == std::set<PostId>{a_id});
+  CHECK(ids({{"OR"}, {"NEAR"}, {}}, all) == std::set<PostId>{a_id});
+  CHECK(ids({{"budget\" OR \"x"}, {}, {}}, all).empty());
+  CHECK(must(rx->posts().search(w.tenant + 1, {{"budget"}, {}, {}}, all, 10)).empty());
+  CHECK(must(rx->posts().search(w.tenant, {}, all, 10)).empty());
+}
+
+TEST_CASE_TEMPLATE("conformance: due lists scheduled posts whose time has come", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostWorld<B> w;
+  auto tx = w.begin();
+  auto soon = post_row(w.tenant, "soon", "Soon", w.ann, PostStatus::scheduled);
+  soon.scheduled_at = 500;
+  auto later = post_row(w.tenant, "later", "Later", w.ann, PostStatus::scheduled);
+  later.scheduled_at = 900;
+  const auto soon_id = must(tx->posts().insert(soon));
+  must(tx->posts().insert(later));
+  CHECK(must(tx->posts().due(w.tenant, 600)) == std::vector<PostId>{soon_id});
+  CHECK(must(tx->posts().due(w.tenant, 1000)).size() == 2);
+  CHECK(must(tx->posts().due(w.tenant, 100)).empty());
+}
+
+// ---- audit
+// ---------------------------------------------------------------------------------------
+
+TEST_CASE_TEMPLATE("conformance: audit entries append, chain, query, scan and purge", B,
+                   QUIRE_TEST_BACKENDS) {
+  PostWorld<B> w;
+  auto tx = w.begin();
+  CHECK_FALSE(must(tx->audit().head(w.tenant)));
+  std::string previous(64, '0');
+  for (int seq = 1; seq <= 5; ++seq) {
+    AuditEntry entry;
+    entry.tenant_id = w.tenant;
+    entry.seq = seq;
+    entry.at = 1000 * seq;
+    entry.actor_type = seq % 2 ? ActorType::user : ActorType::api_key;
+    entry.actor_id = seq % 2 ? w.ann : 7;
+    entry.action = seq == 3 ? "post.publish" : "post.create";
+    entry.resource_type = "post";
+    entry.resource_id = std::to_string(seq);
+    entry.outcome = seq == 4 ? "denied" : "ok";
+    entry.prev_hash = previous;
+    entry.hash = std::string(63, 'a') + static_cast<char>('0' + seq);
+    entry.new_values = seq == 2 ? std::optional<std::string>(R"({"title":"x"})") : std::nullopt;
+    must(tx->audit().append(entry));
+    previous = entry.hash;
+  }
+  must(tx->commit());
+  tx.reset();
+
+  auto rx = w.begin();
+  const auto head = must(rx->audit().head(w.tenant));
+  REQUIRE(head);
+  CHECK(head->seq == 5);
+  CHECK(head->hash == previous);
+  const auto all = must(rx->audit().scan(w.tenant, 0, 100));
+  REQUIRE(all.size() == 5);
+  CHECK(all[1].new_values == R"({"title":"x"})");
+  CHECK_FALSE(all[0].new_values);
+  CHECK(all[1].prev_hash == all[0].hash);
+  CHECK(all[1].actor_type == ActorType::api_key);
+  storage::AuditFilter filter;
+  filter.action = "post.publish";
+  CHECK(must(rx->audit().query(w.tenant, filter)).size() == 1);
+  filter = {};
+  filter.outcome = "denied";
+  CHECK(must(rx->audit().query(w.tenant, filter)).front().seq == 4);
+  filter = {};
+  filter.before_seq = 3;
+  filter.limit = 10;
+  const auto older = must(rx->audit().query(w.tenant, filter));
+  REQUIRE(older.size() == 2);
+  CHECK(older[0].seq == 2);  // newest first
+  CHECK(must(rx->audit().scan(w.tenant, 3, 100)).size() == 2);
+  CHECK(must(rx->audit().last_seq_before(w.tenant, 3000)) == 2);
+  CHECK(must(rx->audit().purge_through(w.tenant, 2)) == 2);
+  CHECK(must(rx->audit().scan(w.tenant, 0, 100)).front().seq == 3);
+  // Another chain is empty.
+  CHECK(must(rx->audit().scan(w.tenant + 1, 0, 100)).empty());
 }

@@ -3,27 +3,15 @@
 #include <fmt/format.h>
 
 #include "core/json.hpp"
+#include "storage/postgres/pg_rows.hpp"
 #include "storage/postgres/pg_stores.hpp"
+#include "storage/rows/access_row.hpp"
 
 namespace quire::storage::postgres {
 
 namespace {
 
-Role read_role(const PgResult& r, int row) {
-  Role role;
-  role.name = r.string(row, 0);
-  for (const auto& permission : detail::Json::parse(r.text(row, 1))) {
-    role.permissions.push_back(permission.get<std::string>());
-  }
-  return role;
-}
-
-std::optional<GrantLevel> level_from(std::string_view name) {
-  for (auto level : {GrantLevel::read, GrantLevel::write, GrantLevel::admin}) {
-    if (grant_level_name(level) == name) return level;
-  }
-  return std::nullopt;
-}
+const auto read_role = reading(rows::read_role);
 
 }  // namespace
 
@@ -88,7 +76,7 @@ Result<std::optional<GrantLevel>> PgGrantStore::find(TenantId tenant, const Reso
                                        " AND user_id = $4",
                                        Params(tenant, resource.type, resource.id, user)));
     if (result.empty()) return std::optional<GrantLevel>();
-    return level_from(result.text(0, 0));
+    return rows::grant_level_from(result.text(0, 0));
   });
 }
 

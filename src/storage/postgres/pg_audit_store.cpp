@@ -1,7 +1,8 @@
 #include <fmt/format.h>
 
-#include "core/crypto.hpp"
+#include "storage/postgres/pg_rows.hpp"
 #include "storage/postgres/pg_stores.hpp"
+#include "storage/rows/audit_row.hpp"
 
 namespace quire::storage::postgres {
 
@@ -10,57 +11,15 @@ namespace {
 // audit_log is tenant-owned: every statement runs with its chain as quire.tenant_id (0, the system
 // chain, included), so row-level security confines it to that chain.
 
-#define AUDIT_COLUMNS                                                                          \
-  "tenant_id, seq, at, actor_type, actor_id, action, resource_type, resource_id, outcome, ip," \
-  " user_agent, request_id, prev_hash, hash, old_values, new_values"
+#define AUDIT_COLUMNS QUIRE_AUDIT_COLUMNS
 
-ActorType actor_type_from(std::string_view name) {
-  if (name == "user") return ActorType::user;
-  if (name == "api_key") return ActorType::api_key;
-  return ActorType::system;
-}
-
-// bytea comes back as text "\x" followed by lower-case hex.
-std::string hash_hex(const PgResult& result, int row, int column) {
-  auto text = result.text(row, column);
-  if (!text.starts_with("\\x")) throw BadValue("an audit hash is not bytea in hex form");
-  return std::string(text.substr(2));
-}
-
-// Hashes travel as hex and are stored as 32-byte bytea.
-std::string hash_param(std::string_view hex) {
-  if (!detail::from_hex(hex)) throw std::invalid_argument("an audit hash must be hex");
-  return "\\x" + std::string(hex);
-}
-
-AuditEntry read_entry(const PgResult& result, int row) {
-  AuditEntry entry;
-  entry.tenant_id = result.int64(row, 0);
-  entry.seq = result.int64(row, 1);
-  entry.at = result.int64(row, 2);
-  entry.actor_type = actor_type_from(result.text(row, 3));
-  entry.actor_id = result.int64(row, 4);
-  entry.action = result.string(row, 5);
-  entry.resource_type = result.string(row, 6);
-  entry.resource_id = result.string(row, 7);
-  entry.outcome = result.string(row, 8);
-  entry.ip = result.string(row, 9);
-  entry.user_agent = result.string(row, 10);
-  entry.request_id = result.string(row, 11);
-  entry.prev_hash = hash_hex(result, row, 12);
-  entry.hash = hash_hex(result, row, 13);
-  entry.old_values = result.optional_string(row, 14);
-  entry.new_values = result.optional_string(row, 15);
-  return entry;
-}
+const auto read_entry = reading(rows::read_entry);
 
 }  // namespace
 
 Result<std::optional<AuditHead>> PgAuditStore::head(TenantId chain) noexcept {
   return guarded([&]() -> Result<std::optional<AuditHead>> {
-    const auto read = [](const PgResult& r, int row) {
-      return AuditHead{r.int64(row, 0), hash_hex(r, row, 1)};
-    };
+    const auto read = reading(rows::read_head);
     if (db_.access() == Access::write) {
       // A write is about to append: it claims the chain's head row (schema 6), inserting an
       // empty one (seq 0) for a new chain. The upsert reads through no predicate lock, so it
@@ -87,11 +46,7 @@ Result<std::optional<AuditHead>> PgAuditStore::head(TenantId chain) noexcept {
 
 Result<void> PgAuditStore::append(const AuditEntry& entry) noexcept {
   return guarded([&]() -> Result<void> {
-    Params params(entry.tenant_id, entry.seq, entry.at, actor_type_name(entry.actor_type),
-                  entry.actor_id, entry.action, entry.resource_type, entry.resource_id,
-                  entry.outcome, entry.ip, entry.user_agent, entry.request_id,
-                  hash_param(entry.prev_hash), hash_param(entry.hash), entry.old_values,
-                  entry.new_values);
+    const auto params = to_params(rows::audit_values(entry));
     // The entry and the chain's head in one statement; the head only ever moves forward.
     QUIRE_TRY(db_.write_in(entry.tenant_id,
                            "WITH entry AS (INSERT INTO audit_log (" AUDIT_COLUMNS

@@ -1,9 +1,10 @@
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "core/json.hpp"
+#include "storage/postgres/pg_rows.hpp"
 #include "storage/postgres/pg_stores.hpp"
+#include "storage/rows/post_row.hpp"
+#include "storage/rows/post_sql.hpp"
 
 namespace quire::storage::postgres {
 
@@ -12,149 +13,25 @@ namespace {
 // posts and its satellites (post_tags, post_slugs, post_search_stats) are tenant-owned: every
 // statement names its tenant in its filter and to the session, for row-level security.
 
-#define POST_META                                                                            \
-  "id, tenant_id, type, parent_id, slug, title, status, author_id, category, tags, version," \
-  " published_version, reading_time, view_count, created_at, updated_at, published_at,"      \
-  " scheduled_at, deleted_at, excerpt, seo, fields"
-
-// Every column of POST_META but id, then body: $1 … $22, as post_params() binds them.
-#define POST_COLUMNS                                                                     \
-  "tenant_id, type, parent_id, slug, title, status, author_id, category, tags, version," \
-  " published_version, reading_time, view_count, created_at, updated_at, published_at,"  \
-  " scheduled_at, deleted_at, excerpt, seo, fields, body"
-
 // The search vector of $5 (title) and $22 (body), and its length in tokens.
 #define POST_VECTOR "quire_post_vector($5, $22)"
 
-std::vector<std::string> parse_tags(std::string_view text) {
-  std::vector<std::string> tags;
-  for (const auto& tag : detail::Json::parse(text)) tags.push_back(tag.get<std::string>());
-  return tags;
-}
-
-Post read_post(const PgResult& r, int row, bool with_body) {
-  Post post;
-  post.id = r.int64(row, 0);
-  post.tenant_id = r.int64(row, 1);
-  post.type = r.string(row, 2);
-  post.parent_id = r.optional_int64(row, 3);
-  post.slug = r.string(row, 4);
-  post.title = r.string(row, 5);
-  post.status = parse_post_status(r.text(row, 6)).value_or(PostStatus::draft);
-  post.author_id = r.int64(row, 7);
-  post.category = r.optional_string(row, 8);
-  post.tags = parse_tags(r.text(row, 9));
-  post.version = r.int64(row, 10);
-  post.published_version = r.optional_int64(row, 11);
-  post.reading_time = r.int64(row, 12);
-  post.view_count = r.int64(row, 13);
-  post.created_at = r.int64(row, 14);
-  post.updated_at = r.int64(row, 15);
-  post.published_at = r.optional_int64(row, 16);
-  post.scheduled_at = r.optional_int64(row, 17);
-  post.deleted_at = r.optional_int64(row, 18);
-  post.excerpt = r.string(row, 19);
-  post.seo = r.string(row, 20);
-  post.fields = r.string(row, 21);
-  if (with_body) post.body = r.string(row, 22);
-  return post;
-}
-
 Post read_full_post(const PgResult& r, int row) {
-  return read_post(r, row, true);
+  return rows::read_post(ResultReader(r, row), true);
 }
 
-Post read_listed_post(const PgResult& r, int row) {
-  return read_post(r, row, false);
-}
-
-Params post_params(const Post& post) {
-  Params params(post.tenant_id, post.type, post.parent_id, post.slug, post.title,
-                post_status_name(post.status), post.author_id, post.category,
-                detail::dump_json(post.tags), post.version, post.published_version,
-                post.reading_time, post.view_count, post.created_at, post.updated_at,
-                post.published_at, post.scheduled_at, post.deleted_at, post.excerpt, post.seo,
-                post.fields, post.body);
-  return params;
-}
-
-double parse_double(std::string_view text) {
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    throw BadValue("expected a number from PostgreSQL");
-  }
-  return value;
-}
-
-// The sort key of an order, and whether it runs newest (or Z) first.
-struct Ordering {
-  const char* key;
-  bool descending;
-};
-
-Ordering ordering(PostOrder order) {
-  switch (order) {
-    case PostOrder::published_desc:
-      return {"coalesce(published_at, 0)", true};
-    case PostOrder::published_asc:
-      return {"coalesce(published_at, 0)", false};
-    case PostOrder::updated_desc:
-      return {"updated_at", true};
-    case PostOrder::updated_asc:
-      return {"updated_at", false};
-    case PostOrder::created_desc:
-      return {"created_at", true};
-    case PostOrder::created_asc:
-      return {"created_at", false};
-    case PostOrder::title_asc:
-      return {"title COLLATE \"C\"", false};
-    case PostOrder::title_desc:
-      return {"title COLLATE \"C\"", true};
-  }
-  return {"id", true};
-}
-
-bool is_title(PostOrder order) {
-  return order == PostOrder::title_asc || order == PostOrder::title_desc;
-}
-
-bool is_published(PostOrder order) {
-  return order == PostOrder::published_asc || order == PostOrder::published_desc;
-}
-
-// The engine's full-text expression: terms separated by spaces, each a double-quoted string
-// (quotes doubled inside) with an optional `*` after it for a prefix (src/core/text.cpp). As a
-// JSON array of [text, prefix] pairs, for quire_search_query(), which makes each a phrase with
-// phraseto_tsquery: the user's text is only ever a bind parameter, never query syntax. Anything
-// else is refused.
-std::optional<std::string> search_terms(std::string_view match) {
+// A search as the JSON array of [text, prefix] pairs that quire_search_query() takes: it makes
+// each text a phrase with phraseto_tsquery (the tokens of one word, or a phrase's words, in a
+// row), a prefix when asked, and ANDs them. The user's text is only ever a bind parameter, never
+// query syntax.
+std::string search_terms(const SearchQuery& search) {
   detail::Json terms = detail::Json::array();
-  std::size_t i = 0;
-  while (i < match.size()) {
-    if (match[i] == ' ') {
-      ++i;
-      continue;
-    }
-    if (match[i] != '"') return std::nullopt;
-    std::string text;
-    ++i;
-    for (;;) {
-      if (i >= match.size()) return std::nullopt;
-      if (match[i] == '"') {
-        if (i + 1 < match.size() && match[i + 1] == '"') {
-          text += '"';
-          i += 2;
-          continue;
-        }
-        ++i;
-        break;
-      }
-      text += match[i++];
-    }
-    const bool prefix = i < match.size() && match[i] == '*';
-    if (prefix) ++i;
-    terms.push_back(detail::Json::array({text, prefix}));
+  for (const auto& term : search.terms) terms.push_back(detail::Json::array({term, false}));
+  for (const auto& prefix : search.prefixes) terms.push_back(detail::Json::array({prefix, true}));
+  for (const auto& phrase : search.phrases) {
+    std::string words;
+    for (const auto& word : phrase) words += (words.empty() ? "" : " ") + word;
+    terms.push_back(detail::Json::array({words, false}));
   }
   return detail::dump_json(terms);
 }
@@ -167,7 +44,7 @@ Result<PostId> PgPostStore::insert(const Post& post) noexcept {
     QUIRE_TRY(auto result,
               db_.write_in(post.tenant_id,
                            "WITH v AS (SELECT " POST_VECTOR " AS search),"
-                           " p AS (INSERT INTO posts (" POST_COLUMNS
+                           " p AS (INSERT INTO posts (" QUIRE_POST_WRITE_COLUMNS
                            ", search, search_tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
                            " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,"
                            " (SELECT search FROM v), quire_tokens((SELECT search FROM v)))"
@@ -182,26 +59,25 @@ Result<PostId> PgPostStore::insert(const Post& post) noexcept {
                            " tokens = post_search_stats.tokens + excluded.tokens,"
                            " live_posts = post_search_stats.live_posts + excluded.live_posts)"
                            " SELECT id FROM p",
-                           post_params(post)));
+                           to_params(rows::post_values(post))));
     return PostId{result.int64(0, 0)};
   });
 }
 
-Result<std::optional<Post>> PgPostStore::find(TenantId tenant, PostId id) noexcept {
+Result<std::optional<Post>> PgPostStore::find(TenantId tenant, PostId id, Lock lock) noexcept {
   return guarded([&]() -> Result<std::optional<Post>> {
-    // In a write transaction the engine reads a post to change it (a version check, then the
-    // update): the row lock makes a concurrent writer wait here, rather than both reading the
-    // same version. Under SERIALIZABLE the later one then fails to serialize (a retry, which sees
-    // the new version), never a lost update.
-    const bool writing = db_.access() == Access::write;
-    QUIRE_TRY(
-        auto result,
-        db_.read_in(tenant,
-                    writing
-                        ? "SELECT " POST_META ", body FROM posts WHERE tenant_id = $1 AND id = $2"
-                          " FOR NO KEY UPDATE"
-                        : "SELECT " POST_META ", body FROM posts WHERE tenant_id = $1 AND id = $2",
-                    Params(tenant, id)));
+    // A post read to be changed (a version check, then the update) is locked: a concurrent
+    // writer waits here, rather than both reading the same version. Under SERIALIZABLE the later
+    // one then fails to serialize (a retry, which sees the new version), never a lost update.
+    const bool locking = lock == Lock::for_update && db_.access() == Access::write;
+    QUIRE_TRY(auto result,
+              db_.read_in(tenant,
+                          locking ? "SELECT " QUIRE_POST_META
+                                    ", body FROM posts WHERE tenant_id = $1 AND id = $2"
+                                    " FOR NO KEY UPDATE"
+                                  : "SELECT " QUIRE_POST_META
+                                    ", body FROM posts WHERE tenant_id = $1 AND id = $2",
+                          Params(tenant, id)));
     return first_row(result, read_full_post);
   });
 }
@@ -225,7 +101,7 @@ Result<std::optional<Post>> PgPostStore::find_by_slug(TenantId tenant, std::stri
   return guarded([&]() -> Result<std::optional<Post>> {
     QUIRE_TRY(auto result,
               db_.read_in(tenant,
-                          "SELECT " POST_META
+                          "SELECT " QUIRE_POST_META
                           ", body FROM posts WHERE tenant_id = $1 AND type = $2 AND slug = $3",
                           Params(tenant, type, slug)));
     return first_row(result, read_full_post);
@@ -308,7 +184,7 @@ Result<void> PgPostStore::update(const Post& before, const Post& after) noexcept
       sql += " FROM u, o WHERE post_search_stats.tenant_id = $1)";
     }
     sql += " SELECT count(*) FROM u";
-    auto params = post_params(after);
+    auto params = to_params(rows::post_values(after));
     params.add(after.id);
     QUIRE_TRY(auto result, db_.write_in(after.tenant_id, sql, params));
     if (result.int64(0, 0) == 0) {
@@ -340,50 +216,11 @@ Result<void> PgPostStore::purge(const Post& post) noexcept {
 
 Result<std::vector<Post>> PgPostStore::list(TenantId tenant, const PostScan& scan) noexcept {
   return guarded([&]() -> Result<std::vector<Post>> {
-    const auto [key, descending] = ordering(scan.order);
-    const char* time_key = is_title(scan.order) ? "created_at" : key;
-    // Only the conditions that are set go into the SQL (one prepared statement per combination).
-    Params params(tenant);
-    std::string sql = "SELECT " POST_META " FROM posts WHERE tenant_id = $1";
-    sql += scan.deleted ? " AND deleted_at IS NOT NULL" : " AND deleted_at IS NULL";
-    const auto where = [&](std::string_view condition, const auto& value) {
-      params.add(value);
-      sql += fmt::format(" AND {} ${}", condition, params.size());
-    };
-    if (scan.type) where("type =", *scan.type);
-    if (scan.status) where("status =", post_status_name(*scan.status));
-    if (scan.author_id) where("author_id =", *scan.author_id);
-    if (scan.category) where("category =", *scan.category);
-    if (scan.tag) {
-      params.add(*scan.tag);
-      sql += fmt::format(
-          " AND id IN (SELECT post_id FROM post_tags WHERE tenant_id = $1 AND tag = ${})",
-          params.size());
-    }
-    if (scan.parent_id) {
-      if (*scan.parent_id) {
-        where("parent_id =", **scan.parent_id);
-      } else {
-        sql += " AND parent_id IS NULL";
-      }
-    }
-    if (scan.since) where(fmt::format("{} >=", time_key), *scan.since);
-    if (scan.until) where(fmt::format("{} <", time_key), *scan.until);
-    // A window on publication time holds published posts only, not the never-published (time 0).
-    if ((scan.since || scan.until) && is_published(scan.order))
-      sql += " AND published_at IS NOT NULL";
-    if (scan.after_key) {
-      std::visit([&](const auto& value) { params.add(value); }, *scan.after_key);
-      const int at = params.size();
-      params.add(scan.after_id);
-      sql += fmt::format(" AND ({0} {1} ${2} OR ({0} = ${2} AND id {1} ${3}))", key,
-                         descending ? "<" : ">", at, at + 1);
-    }
-    params.add(scan.limit);
-    sql += fmt::format(" ORDER BY {0} {1}, id {1} LIMIT ${2}", key, descending ? "DESC" : "ASC",
-                       params.size());
-    QUIRE_TRY(auto result, db_.read_in(tenant, sql, params));
-    return collect(result, read_listed_post);
+    rows::Sql sql(dialect);
+    rows::list_posts(sql, tenant, scan);
+    QUIRE_TRY(auto result, db_.read_in(tenant, sql.text, to_params(sql.values)));
+    return collect(
+        result, reading([](const rows::ColumnReader& row) { return rows::read_post(row, false); }));
   });
 }
 
@@ -398,32 +235,29 @@ Result<std::int64_t> PgPostStore::count(TenantId tenant) noexcept {
 }
 
 namespace {
-TermCount read_term(const PgResult& r, int row) {
-  return {r.string(row, 0), r.int64(row, 1)};
+
+// The counts of terms that `build` makes the SQL of.
+template <class Build>
+Result<std::vector<TermCount>> count_terms(Session& db, TenantId tenant, Build build) noexcept {
+  return guarded([&]() -> Result<std::vector<TermCount>> {
+    rows::Sql sql(dialect);
+    build(sql);
+    QUIRE_TRY(auto result, db.read_in(tenant, sql.text, to_params(sql.values)));
+    return collect(result, reading(rows::read_term));
+  });
 }
+
 }  // namespace
 
-Result<std::vector<TermCount>> PgPostStore::categories(TenantId tenant) noexcept {
-  return guarded([&]() -> Result<std::vector<TermCount>> {
-    QUIRE_TRY(auto result, db_.read_in(tenant,
-                                       "SELECT category, count(*) FROM posts WHERE tenant_id = $1"
-                                       " AND category IS NOT NULL AND deleted_at IS NULL"
-                                       " GROUP BY category ORDER BY category COLLATE \"C\"",
-                                       Params(tenant)));
-    return collect(result, read_term);
-  });
+Result<std::vector<TermCount>> PgPostStore::categories(TenantId tenant,
+                                                       const PostVisibility& visible) noexcept {
+  return count_terms(db_, tenant,
+                     [&](rows::Sql& sql) { rows::count_categories(sql, tenant, visible); });
 }
 
-Result<std::vector<TermCount>> PgPostStore::tags(TenantId tenant) noexcept {
-  return guarded([&]() -> Result<std::vector<TermCount>> {
-    QUIRE_TRY(auto result, db_.read_in(tenant,
-                                       "SELECT t.tag, count(*) FROM post_tags t JOIN posts p"
-                                       " ON p.tenant_id = t.tenant_id AND p.id = t.post_id"
-                                       " WHERE t.tenant_id = $1 AND p.deleted_at IS NULL"
-                                       " GROUP BY t.tag ORDER BY t.tag COLLATE \"C\"",
-                                       Params(tenant)));
-    return collect(result, read_term);
-  });
+Result<std::vector<TermCount>> PgPostStore::tags(TenantId tenant,
+                                                 const PostVisibility& visible) noexcept {
+  return count_terms(db_, tenant, [&](rows::Sql& sql) { rows::count_tags(sql, tenant, visible); });
 }
 
 Result<std::vector<PostId>> PgPostStore::due(TenantId tenant, Timestamp now) noexcept {
@@ -438,40 +272,42 @@ Result<std::vector<PostId>> PgPostStore::due(TenantId tenant, Timestamp now) noe
   });
 }
 
-Result<std::vector<SearchHit>> PgPostStore::search(TenantId tenant, std::string_view match,
-                                                   bool published_only, unsigned limit) noexcept {
+Result<std::vector<SearchHit>> PgPostStore::search(TenantId tenant, const SearchQuery& search,
+                                                   const PostVisibility& visible,
+                                                   unsigned limit) noexcept {
+  if (search.empty()) return std::vector<SearchHit>();
   return guarded([&]() -> Result<std::vector<SearchHit>> {
-    auto terms = search_terms(match);
-    if (!terms) return fail(Errc::invalid_argument, "the search query cannot be used");
+    rows::Sql sql(dialect);
+    const auto t = sql.param(tenant);
+    const auto terms = sql.param(search_terms(search));
+    const auto top = sql.param(static_cast<std::int64_t>(limit));
     // First the best `limit` hits: ts_rank with a title match worth ten times a body match
     // (weights {D, C, B, A}), divided by bm25's length normalisation (k1 = 1.2, b = 0.75) against
     // the tenant's own average length, so a shorter document ranks first and only the tenant's
     // own writes move its scores. Then a snippet of the body for those alone, as SQLite's
     // snippet() makes them: ts_headline re-parses the whole body, too costly for every match.
-    QUIRE_TRY(auto result,
-              db_.read_in(
-                  tenant,
-                  std::string("WITH q AS MATERIALIZED (SELECT quire_search_query($2::jsonb) AS q),"
-                              " st AS MATERIALIZED (SELECT coalesce((SELECT tokens::float8 /"
-                              " greatest(documents, 1) FROM post_search_stats WHERE tenant_id ="
-                              " $1), 1) AS average),"
-                              " top AS MATERIALIZED (SELECT p.id, ts_rank('{0.1, 0.1, 0.1, 1.0}',"
-                              " p.search, q.q) * 2.2 / (1.0 + 1.2 * (0.25 + 0.75 *"
-                              " p.search_tokens / greatest(st.average, 1))) AS score"
-                              " FROM posts p, q, st WHERE p.tenant_id = $1"
-                              " AND p.deleted_at IS NULL AND p.search @@ q.q") +
-                      (published_only ? " AND p.status = 'published'" : "") +
-                      " ORDER BY 2 DESC, 1 DESC LIMIT $3)"
-                      " SELECT p.id, p.type, p.slug, p.title, ts_headline('quire_search', p.body,"
-                      " q.q, 'StartSel=[, StopSel=], MaxWords=16, MinWords=6, ShortWord=0,"
-                      " MaxFragments=1, FragmentDelimiter=…'), top.score"
-                      " FROM top JOIN posts p ON p.tenant_id = $1 AND p.id = top.id, q"
-                      " ORDER BY top.score DESC, top.id DESC",
-                  Params(tenant, *terms, limit)));
-    return collect(result, [](const PgResult& r, int row) {
-      return SearchHit{r.int64(row, 0),  r.string(row, 1), r.string(row, 2),
-                       r.string(row, 3), r.string(row, 4), parse_double(r.text(row, 5))};
-    });
+    sql.text = fmt::format(
+        "WITH q AS MATERIALIZED (SELECT quire_search_query({1}::jsonb) AS q),"
+        " st AS MATERIALIZED (SELECT coalesce((SELECT tokens::float8 /"
+        " greatest(documents, 1) FROM post_search_stats WHERE tenant_id ="
+        " {0}), 1) AS average),"
+        " top AS MATERIALIZED (SELECT p.id, ts_rank('{{0.1, 0.1, 0.1, 1.0}}',"
+        " p.search, q.q) * 2.2 / (1.0 + 1.2 * (0.25 + 0.75 *"
+        " p.search_tokens / greatest(st.average, 1))) AS score"
+        " FROM posts p, q, st WHERE p.tenant_id = {0}"
+        " AND p.deleted_at IS NULL AND p.search @@ q.q",
+        t, terms);
+    rows::add_visibility(sql, visible, t);
+    sql.text += fmt::format(
+        " ORDER BY 2 DESC, 1 DESC LIMIT {1})"
+        " SELECT p.id, p.type, p.slug, p.title, ts_headline('quire_search', p.body,"
+        " q.q, 'StartSel=[, StopSel=], MaxWords=16, MinWords=6, ShortWord=0,"
+        " MaxFragments=1, FragmentDelimiter=…'), top.score"
+        " FROM top JOIN posts p ON p.tenant_id = {0} AND p.id = top.id, q"
+        " ORDER BY top.score DESC, top.id DESC",
+        t, top);
+    QUIRE_TRY(auto result, db_.read_in(tenant, sql.text, to_params(sql.values)));
+    return collect(result, reading(rows::read_hit));
   });
 }
 

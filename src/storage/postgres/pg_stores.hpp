@@ -75,7 +75,7 @@ class PgPostStore final : public PostStore {
  public:
   explicit PgPostStore(Session& session) noexcept : db_(session) {}
   Result<PostId> insert(const Post& post) noexcept override;
-  Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept override;
+  Result<std::optional<Post>> find(TenantId tenant, PostId id, Lock lock) noexcept override;
   Result<std::optional<PostAccess>> find_access(TenantId tenant, PostId id) noexcept override;
   Result<std::optional<Post>> find_by_slug(TenantId tenant, std::string_view type,
                                            std::string_view slug) noexcept override;
@@ -89,11 +89,14 @@ class PgPostStore final : public PostStore {
   Result<void> purge(const Post& post) noexcept override;
   Result<std::vector<Post>> list(TenantId tenant, const PostScan& scan) noexcept override;
   Result<std::int64_t> count(TenantId tenant) noexcept override;
-  Result<std::vector<TermCount>> categories(TenantId tenant) noexcept override;
-  Result<std::vector<TermCount>> tags(TenantId tenant) noexcept override;
+  Result<std::vector<TermCount>> categories(TenantId tenant,
+                                            const PostVisibility& visible) noexcept override;
+  Result<std::vector<TermCount>> tags(TenantId tenant,
+                                      const PostVisibility& visible) noexcept override;
   Result<std::vector<PostId>> due(TenantId tenant, Timestamp now) noexcept override;
-  Result<std::vector<SearchHit>> search(TenantId tenant, std::string_view match,
-                                        bool published_only, unsigned limit) noexcept override;
+  Result<std::vector<SearchHit>> search(TenantId tenant, const SearchQuery& search,
+                                        const PostVisibility& visible,
+                                        unsigned limit) noexcept override;
 
  private:
   Session& db_;

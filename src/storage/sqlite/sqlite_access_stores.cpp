@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "core/json.hpp"
+#include "storage/rows/access_row.hpp"
+#include "storage/sqlite/sqlite_rows.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
 
 namespace quire::storage::sqlite {
@@ -13,21 +15,7 @@ std::int64_t as_int(std::int64_t value) {
   return value;
 }
 
-Role read_role(SQLite::Statement& row) {
-  Role role;
-  role.name = row.getColumn(0).getString();
-  for (const auto& permission : detail::Json::parse(row.getColumn(1).getString())) {
-    role.permissions.push_back(permission.get<std::string>());
-  }
-  return role;
-}
-
-std::optional<GrantLevel> level_from(std::string_view name) {
-  for (auto level : {GrantLevel::read, GrantLevel::write, GrantLevel::admin}) {
-    if (grant_level_name(level) == name) return level;
-  }
-  return std::nullopt;
-}
+const auto read_role = reading(rows::read_role);
 
 }  // namespace
 
@@ -86,7 +74,7 @@ Result<std::optional<GrantLevel>> SqliteGrantStore::find(TenantId tenant,
           " AND user_id = ?");
       bind_all(*query, as_int(tenant), resource.type, resource.id, as_int(user));
       if (!query->executeStep()) return std::optional<GrantLevel>();
-      return level_from(text_column(*query, 0));
+      return rows::grant_level_from(text_column(*query, 0));
     });
   });
 }

@@ -1,79 +1,31 @@
 #include <fmt/format.h>
 
-#include "core/crypto.hpp"
+#include "storage/rows/audit_row.hpp"
+#include "storage/sqlite/sqlite_rows.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
 
 namespace quire::storage::sqlite {
 
 namespace {
 
-#define AUDIT_COLUMNS                                                                          \
-  "tenant_id, seq, at, actor_type, actor_id, action, resource_type, resource_id, outcome, ip," \
-  " user_agent, request_id, prev_hash, hash, old_values, new_values"
+#define AUDIT_COLUMNS QUIRE_AUDIT_COLUMNS
 
-ActorType actor_type_from(std::string_view name) {
-  if (name == "user") return ActorType::user;
-  if (name == "api_key") return ActorType::api_key;
-  return ActorType::system;
-}
-
-std::string blob_hex(SQLite::Statement& row, int index) {
-  const auto column = row.getColumn(index);
-  return detail::to_hex_public(
-      std::string_view(static_cast<const char*>(column.getBlob()), column.getBytes()));
-}
-
-AuditEntry read_entry(SQLite::Statement& row) {
-  AuditEntry entry;
-  entry.tenant_id = row.getColumn(0).getInt64();
-  entry.seq = row.getColumn(1).getInt64();
-  entry.at = row.getColumn(2).getInt64();
-  entry.actor_type = actor_type_from(row.getColumn(3).getString());
-  entry.actor_id = row.getColumn(4).getInt64();
-  entry.action = row.getColumn(5).getString();
-  entry.resource_type = row.getColumn(6).getString();
-  entry.resource_id = row.getColumn(7).getString();
-  entry.outcome = row.getColumn(8).getString();
-  entry.ip = row.getColumn(9).getString();
-  entry.user_agent = row.getColumn(10).getString();
-  entry.request_id = row.getColumn(11).getString();
-  entry.prev_hash = blob_hex(row, 12);
-  entry.hash = blob_hex(row, 13);
-  entry.old_values = optional_column<std::string>(row, 14);
-  entry.new_values = optional_column<std::string>(row, 15);
-  return entry;
-}
-
-// Hashes travel as hex and are stored as 32-byte blobs.
-void bind_hash(SQLite::Statement& statement, int index, std::string_view hex) {
-  const auto bytes = detail::from_hex(hex);
-  if (!bytes) throw std::invalid_argument("an audit hash must be hex");
-  statement.bind(index, bytes->data(), static_cast<int>(bytes->size()));
-}
+const auto read_entry = reading(rows::read_entry);
 
 }  // namespace
 
 Result<std::optional<AuditHead>> SqliteAuditStore::head(TenantId chain) noexcept {
-  return find_one(
-      db_, "SELECT seq, hash FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1",
-      [](SQLite::Statement& row) {
-        return AuditHead{row.getColumn(0).getInt64(), blob_hex(row, 1)};
-      },
-      static_cast<std::int64_t>(chain));
+  return find_one(db_,
+                  "SELECT seq, hash FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1",
+                  reading(rows::read_head), static_cast<std::int64_t>(chain));
 }
 
 Result<void> SqliteAuditStore::append(const AuditEntry& entry) noexcept {
   return guarded([&]() -> Result<void> {
     auto query = db_.query("INSERT INTO audit_log (" AUDIT_COLUMNS
                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    bind_all(*query, static_cast<std::int64_t>(entry.tenant_id), entry.seq,
-             static_cast<std::int64_t>(entry.at), std::string(actor_type_name(entry.actor_type)),
-             entry.actor_id, entry.action, entry.resource_type, entry.resource_id, entry.outcome,
-             entry.ip, entry.user_agent, entry.request_id);
-    bind_hash(*query, 13, entry.prev_hash);
-    bind_hash(*query, 14, entry.hash);
-    bind_optional(*query, 15, entry.old_values);
-    bind_optional(*query, 16, entry.new_values);
+    const auto values = rows::audit_values(entry);
+    bind_values(*query, values);
     query->exec();
     return success();
   });

@@ -4,6 +4,9 @@
 #include <functional>
 
 #include "core/json.hpp"
+#include "storage/rows/post_row.hpp"
+#include "storage/rows/post_sql.hpp"
+#include "storage/sqlite/sqlite_rows.hpp"
 #include "storage/sqlite/sqlite_search.hpp"
 #include "storage/sqlite/sqlite_stores.hpp"
 
@@ -11,101 +14,49 @@ namespace quire::storage::sqlite {
 
 namespace {
 
-#define POST_META                                                                            \
-  "id, tenant_id, type, parent_id, slug, title, status, author_id, category, tags, version," \
-  " published_version, reading_time, view_count, created_at, updated_at, published_at,"      \
-  " scheduled_at, deleted_at, excerpt, seo, fields"
-
 std::int64_t as_int(PostId id) {
   return static_cast<std::int64_t>(id);
 }
 
-std::vector<std::string> parse_tags(std::string_view text) {
-  std::vector<std::string> tags;
-  // The common case, as dump_json writes it: ["a","b"] with no escapes, read in place.
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']' &&
-      text.find('\\') == std::string_view::npos) {
-    std::size_t i = 1;
-    bool plain = true;
-    while (plain && i + 1 < text.size()) {
-      const auto close = text[i] == '"' ? text.find('"', i + 1) : std::string_view::npos;
-      if (close == std::string_view::npos) {
-        plain = false;
-        break;
-      }
-      tags.emplace_back(text.substr(i + 1, close - i - 1));
-      i = close + 1;
-      if (text[i] == ',') {
-        ++i;
-      } else if (i + 1 != text.size()) {
-        plain = false;
-      }
-    }
-    if (plain) return tags;
-    tags.clear();
+// `text` as an FTS5 string: double-quoted, quotes doubled, so that it is only ever text for the
+// tokenizer, never query syntax.
+void append_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
   }
-  for (const auto& tag : detail::Json::parse(text)) tags.push_back(tag.get<std::string>());
-  return tags;
+  out += '"';
 }
 
-Post read_post(SQLite::Statement& row, bool with_body) {
-  Post post;
-  post.id = row.getColumn(0).getInt64();
-  post.tenant_id = row.getColumn(1).getInt64();
-  post.type = row.getColumn(2).getString();
-  post.parent_id = optional_column<std::int64_t>(row, 3);
-  post.slug = row.getColumn(4).getString();
-  post.title = row.getColumn(5).getString();
-  post.status = parse_post_status(row.getColumn(6).getString()).value_or(PostStatus::draft);
-  post.author_id = row.getColumn(7).getInt64();
-  post.category = optional_column<std::string>(row, 8);
-  post.tags = parse_tags(text_column(row, 9));
-  post.version = row.getColumn(10).getInt64();
-  post.published_version = optional_column<std::int64_t>(row, 11);
-  post.reading_time = row.getColumn(12).getInt64();
-  post.view_count = row.getColumn(13).getInt64();
-  post.created_at = row.getColumn(14).getInt64();
-  post.updated_at = row.getColumn(15).getInt64();
-  post.published_at = optional_column<std::int64_t>(row, 16);
-  post.scheduled_at = optional_column<std::int64_t>(row, 17);
-  post.deleted_at = optional_column<std::int64_t>(row, 18);
-  post.excerpt = row.getColumn(19).getString();
-  post.seo = row.getColumn(20).getString();
-  post.fields = row.getColumn(21).getString();
-  if (with_body) post.body = row.getColumn(22).getString();
-  return post;
+// The MATCH expression of a search: every part, space-separated, which FTS5 takes as AND. A
+// prefix is a string with `*` after it; a phrase its words as one string (FTS5 matches the tokens
+// of a string as a phrase).
+std::string fts5_match(const SearchQuery& search) {
+  std::string match;
+  const auto next = [&] {
+    if (!match.empty()) match += ' ';
+  };
+  for (const auto& term : search.terms) {
+    next();
+    append_quoted(match, term);
+  }
+  for (const auto& prefix : search.prefixes) {
+    next();
+    append_quoted(match, prefix);
+    match += '*';
+  }
+  for (const auto& phrase : search.phrases) {
+    std::string words;
+    for (const auto& word : phrase) words += (words.empty() ? "" : " ") + word;
+    next();
+    append_quoted(match, words);
+  }
+  return match;
 }
 
 Post read_full_post(SQLite::Statement& row) {
-  return read_post(row, true);
-}
-Post read_listed_post(SQLite::Statement& row) {
-  return read_post(row, false);
-}
-
-// Binds every column of POST_META but id, then body, from parameter 1.
-void bind_post(SQLite::Statement& s, const Post& post) {
-  bind_all(s, as_int(post.tenant_id), post.type);
-  bind_optional(s, 3, post.parent_id);
-  s.bind(4, post.slug);
-  s.bind(5, post.title);
-  s.bind(6, std::string(post_status_name(post.status)));
-  s.bind(7, as_int(post.author_id));
-  bind_optional(s, 8, post.category);
-  s.bind(9, detail::dump_json(post.tags));
-  s.bind(10, post.version);
-  bind_optional(s, 11, post.published_version);
-  s.bind(12, post.reading_time);
-  s.bind(13, post.view_count);
-  s.bind(14, static_cast<std::int64_t>(post.created_at));
-  s.bind(15, static_cast<std::int64_t>(post.updated_at));
-  bind_optional(s, 16, post.published_at);
-  bind_optional(s, 17, post.scheduled_at);
-  bind_optional(s, 18, post.deleted_at);
-  s.bind(19, post.excerpt);
-  s.bind(20, post.seo);
-  s.bind(21, post.fields);
-  s.bind(22, post.body);
+  return rows::read_post(StatementReader(row), true);
 }
 
 void insert_tags(Connection& db, const Post& post) {
@@ -167,51 +118,15 @@ void unindex_post(Connection& db, const Post& post, std::int64_t live_change) {
   add_search_stats(db, post.tenant_id, -1, -scope.document_tokens(), live_change);
 }
 
-// The sort key of an order, and whether it runs newest (or Z) first.
-struct Ordering {
-  const char* key;
-  bool descending;
-};
-
-Ordering ordering(PostOrder order) {
-  switch (order) {
-    case PostOrder::published_desc:
-      return {"ifnull(published_at, 0)", true};
-    case PostOrder::published_asc:
-      return {"ifnull(published_at, 0)", false};
-    case PostOrder::updated_desc:
-      return {"updated_at", true};
-    case PostOrder::updated_asc:
-      return {"updated_at", false};
-    case PostOrder::created_desc:
-      return {"created_at", true};
-    case PostOrder::created_asc:
-      return {"created_at", false};
-    case PostOrder::title_asc:
-      return {"title", false};
-    case PostOrder::title_desc:
-      return {"title", true};
-  }
-  return {"id", true};
-}
-
-bool is_title(PostOrder order) {
-  return order == PostOrder::title_asc || order == PostOrder::title_desc;
-}
-
-bool is_published(PostOrder order) {
-  return order == PostOrder::published_asc || order == PostOrder::published_desc;
-}
-
 }  // namespace
 
 Result<PostId> SqlitePostStore::insert(const Post& post) noexcept {
   return guarded([&]() -> Result<PostId> {
-    auto query =
-        db_.query("INSERT INTO posts (" POST_META
-                  ", body) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                  " ?, ?, ?, ?, ?)");
-    bind_post(*query, post);
+    auto query = db_.query("INSERT INTO posts (" QUIRE_POST_WRITE_COLUMNS
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                           " ?, ?, ?)");
+    const auto values = rows::post_values(post);
+    bind_values(*query, values);
     query->exec();
     Post stored = post;
     stored.id = db_.db().getLastInsertRowid();
@@ -221,8 +136,10 @@ Result<PostId> SqlitePostStore::insert(const Post& post) noexcept {
   });
 }
 
-Result<std::optional<Post>> SqlitePostStore::find(TenantId tenant, PostId id) noexcept {
-  return find_one(db_, "SELECT " POST_META ", body FROM posts WHERE id = ? AND tenant_id = ?",
+Result<std::optional<Post>> SqlitePostStore::find(TenantId tenant, PostId id,
+                                                  Lock /*lock*/) noexcept {
+  // No row lock to take: a write transaction holds the database's write lock from its start.
+  return find_one(db_, "SELECT " QUIRE_POST_META ", body FROM posts WHERE id = ? AND tenant_id = ?",
                   read_full_post, as_int(id), as_int(tenant));
 }
 
@@ -244,9 +161,10 @@ Result<std::optional<PostAccess>> SqlitePostStore::find_access(TenantId tenant,
 
 Result<std::optional<Post>> SqlitePostStore::find_by_slug(TenantId tenant, std::string_view type,
                                                           std::string_view slug) noexcept {
-  return find_one(
-      db_, "SELECT " POST_META ", body FROM posts WHERE tenant_id = ? AND type = ? AND slug = ?",
-      read_full_post, as_int(tenant), std::string(type), std::string(slug));
+  return find_one(db_,
+                  "SELECT " QUIRE_POST_META
+                  ", body FROM posts WHERE tenant_id = ? AND type = ? AND slug = ?",
+                  read_full_post, as_int(tenant), std::string(type), std::string(slug));
 }
 
 Result<std::optional<PostId>> SqlitePostStore::find_old_slug(TenantId tenant, std::string_view type,
@@ -379,52 +297,12 @@ Result<void> SqlitePostStore::purge(const Post& post) noexcept {
 
 Result<std::vector<Post>> SqlitePostStore::list(TenantId tenant, const PostScan& scan) noexcept {
   return guarded([&]() -> Result<std::vector<Post>> {
-    const auto [key, descending] = ordering(scan.order);
-    const char* time_key = is_title(scan.order) ? "created_at" : key;
-    // Only the conditions that are set go into the SQL (one cached statement per combination).
-    std::string sql = "SELECT " POST_META " FROM posts WHERE tenant_id = ?";
-    sql += scan.deleted ? " AND deleted_at IS NOT NULL" : " AND deleted_at IS NULL";
-    if (scan.type) sql += " AND type = ?";
-    // The status as a literal: a bound one would make SQLite prepare the statement again on every
-    // run, as it checks the value against the partial index posts_scheduled (status =
-    // 'scheduled'). The names are quire's own, so the literal is safe.
-    if (scan.status) sql += fmt::format(" AND status = '{}'", post_status_name(*scan.status));
-    if (scan.author_id) sql += " AND author_id = ?";
-    if (scan.category) sql += " AND category = ?";
-    if (scan.tag)
-      sql += " AND id IN (SELECT post_id FROM post_tags WHERE tenant_id = ? AND tag = ?)";
-    if (scan.parent_id) sql += *scan.parent_id ? " AND parent_id = ?" : " AND parent_id IS NULL";
-    if (scan.since) sql += fmt::format(" AND {} >= ?", time_key);
-    if (scan.until) sql += fmt::format(" AND {} < ?", time_key);
-    // A window on publication time holds published posts only, not the never-published (time 0).
-    if ((scan.since || scan.until) && is_published(scan.order))
-      sql += " AND published_at IS NOT NULL";
-    if (scan.after_key) {
-      sql += fmt::format(" AND ({0} {1} ? OR ({0} = ? AND id {1} ?))", key, descending ? "<" : ">");
-    }
-    sql += fmt::format(" ORDER BY {0} {1}, id {1} LIMIT ?", key, descending ? "DESC" : "ASC");
-
-    auto query = db_.query(sql);
-    int index = 0;
-    query->bind(++index, as_int(tenant));
-    if (scan.type) query->bind(++index, *scan.type);
-    if (scan.author_id) query->bind(++index, as_int(*scan.author_id));
-    if (scan.category) query->bind(++index, *scan.category);
-    if (scan.tag) {
-      query->bind(++index, as_int(tenant));
-      query->bind(++index, *scan.tag);
-    }
-    if (scan.parent_id && *scan.parent_id) query->bind(++index, as_int(**scan.parent_id));
-    if (scan.since) query->bind(++index, static_cast<std::int64_t>(*scan.since));
-    if (scan.until) query->bind(++index, static_cast<std::int64_t>(*scan.until));
-    if (scan.after_key) {
-      for (int twice = 0; twice < 2; ++twice) {
-        std::visit([&](const auto& value) { query->bind(++index, value); }, *scan.after_key);
-      }
-      query->bind(++index, as_int(scan.after_id));
-    }
-    query->bind(++index, static_cast<std::int64_t>(scan.limit));
-    return collect(query, read_listed_post);
+    rows::Sql sql(dialect);
+    rows::list_posts(sql, tenant, scan);
+    auto query = db_.query(sql.text);
+    bind_values(*query, sql.values);
+    return collect(
+        query, reading([](const rows::ColumnReader& row) { return rows::read_post(row, false); }));
   });
 }
 
@@ -438,29 +316,29 @@ Result<std::int64_t> SqlitePostStore::count(TenantId tenant) noexcept {
 }
 
 namespace {
-TermCount read_term(SQLite::Statement& row) {
-  return {row.getColumn(0).getString(), row.getColumn(1).getInt64()};
+
+// The counts of terms that `build` makes the SQL of.
+template <class Build>
+Result<std::vector<TermCount>> count_terms(Connection& db, Build build) noexcept {
+  return guarded([&]() -> Result<std::vector<TermCount>> {
+    rows::Sql sql(dialect);
+    build(sql);
+    auto query = db.query(sql.text);
+    bind_values(*query, sql.values);
+    return collect(query, reading(rows::read_term));
+  });
 }
+
 }  // namespace
 
-Result<std::vector<TermCount>> SqlitePostStore::categories(TenantId tenant) noexcept {
-  return guarded([&]() -> Result<std::vector<TermCount>> {
-    auto query = db_.query(
-        "SELECT category, count(*) FROM posts WHERE tenant_id = ? AND category IS NOT NULL"
-        " AND deleted_at IS NULL GROUP BY category ORDER BY category");
-    query->bind(1, as_int(tenant));
-    return collect(query, read_term);
-  });
+Result<std::vector<TermCount>> SqlitePostStore::categories(TenantId tenant,
+                                                           const PostVisibility& visible) noexcept {
+  return count_terms(db_, [&](rows::Sql& sql) { rows::count_categories(sql, tenant, visible); });
 }
 
-Result<std::vector<TermCount>> SqlitePostStore::tags(TenantId tenant) noexcept {
-  return guarded([&]() -> Result<std::vector<TermCount>> {
-    auto query = db_.query(
-        "SELECT t.tag, count(*) FROM post_tags t JOIN posts p ON p.id = t.post_id"
-        " WHERE t.tenant_id = ? AND p.deleted_at IS NULL GROUP BY t.tag ORDER BY t.tag");
-    query->bind(1, as_int(tenant));
-    return collect(query, read_term);
-  });
+Result<std::vector<TermCount>> SqlitePostStore::tags(TenantId tenant,
+                                                     const PostVisibility& visible) noexcept {
+  return count_terms(db_, [&](rows::Sql& sql) { rows::count_tags(sql, tenant, visible); });
 }
 
 Result<std::vector<PostId>> SqlitePostStore::due(TenantId tenant, Timestamp now) noexcept {
@@ -474,39 +352,43 @@ Result<std::vector<PostId>> SqlitePostStore::due(TenantId tenant, Timestamp now)
   });
 }
 
-Result<std::vector<SearchHit>> SqlitePostStore::search(TenantId tenant, std::string_view match,
-                                                       bool published_only,
+Result<std::vector<SearchHit>> SqlitePostStore::search(TenantId tenant, const SearchQuery& search,
+                                                       const PostVisibility& visible,
                                                        unsigned limit) noexcept {
+  if (search.empty()) return std::vector<SearchHit>();
   auto result = guarded([&]() -> Result<std::vector<SearchHit>> {
     // The tokenizer files the query's terms under the tenant, so MATCH reads only its doclists;
     // snippet() and quire_bm25() tokenize under the same scope.
     const SearchTenantScope scope(tenant);
+    rows::Sql sql(dialect);
+    const auto match = sql.param(fts5_match(search));
+    const auto t = sql.param(tenant);
+    const auto top = sql.param(static_cast<std::int64_t>(limit));
     // First the best `limit` hits, ranked by bm25 over the tenant's own statistics (a title match
     // counts ten times a body match); then a snippet for each of those alone. A snippet re-reads
     // and re-tokenizes the body, so making one for every hit before the LIMIT would cost most of
     // the search on a common word.
-    auto query = db_.query(
-        std::string(
-            "WITH top AS MATERIALIZED (SELECT posts_fts.rowid AS id, quire_bm25(posts_fts,"
-            " (SELECT documents FROM post_search_stats WHERE tenant_id = ?2),"
-            " (SELECT tokens FROM post_search_stats WHERE tenant_id = ?2), 10.0, 1.0) AS rank"
-            " FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
-            " WHERE posts_fts MATCH ?1 AND p.tenant_id = ?2 AND p.deleted_at IS NULL") +
-        (published_only ? " AND p.status = 'published'" : "") +
-        " ORDER BY 2, 1 DESC LIMIT ?3)"
+    sql.text = fmt::format(
+        "WITH top AS MATERIALIZED (SELECT posts_fts.rowid AS id, quire_bm25(posts_fts,"
+        " (SELECT documents FROM post_search_stats WHERE tenant_id = {1}),"
+        " (SELECT tokens FROM post_search_stats WHERE tenant_id = {1}), 10.0, 1.0) AS rank"
+        " FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
+        " WHERE posts_fts MATCH {0} AND p.tenant_id = {1} AND p.deleted_at IS NULL",
+        match, t);
+    rows::add_visibility(sql, visible, t);
+    sql.text += fmt::format(
+        " ORDER BY 2, 1 DESC LIMIT {1})"
         " SELECT p.id, p.type, p.slug, p.title, snippet(posts_fts, 1, '[', ']', '…', 16),"
         " -top.rank FROM top CROSS JOIN posts_fts ON posts_fts.rowid = top.id"
-        " CROSS JOIN posts p ON p.id = top.id WHERE posts_fts MATCH ?1"
-        " ORDER BY top.rank, top.id DESC");
-    bind_all(*query, std::string(match), as_int(tenant), static_cast<std::int64_t>(limit));
-    return collect(query, [](SQLite::Statement& row) {
-      return SearchHit{row.getColumn(0).getInt64(),  row.getColumn(1).getString(),
-                       row.getColumn(2).getString(), row.getColumn(3).getString(),
-                       row.getColumn(4).getString(), row.getColumn(5).getDouble()};
-    });
+        " CROSS JOIN posts p ON p.id = top.id WHERE posts_fts MATCH {0}"
+        " ORDER BY top.rank, top.id DESC",
+        match, top);
+    auto query = db_.query(sql.text);
+    bind_values(*query, sql.values);
+    return collect(query, reading(rows::read_hit));
   });
-  // The engine builds `match` from quoted terms; should FTS5 still refuse it, say so plainly
-  // rather than passing SQLite's parser message on.
+  // fts5_match() quotes every part; should FTS5 still refuse it, say so plainly rather than
+  // passing SQLite's parser message on.
   if (!result && (result.error().backend_detail.find("fts5") != std::string::npos)) {
     return fail(Errc::invalid_argument, "the search query cannot be used",
                 result.error().backend_detail);
