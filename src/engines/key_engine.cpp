@@ -128,7 +128,8 @@ Result<IssuedKey> KeyEngine::create(const NewKey& input) noexcept {
       if (!acting.has(scope)) {
         return unit.deny(attempted, fmt::format("denied: {} lacks {}, so a key of it cannot have "
                                                 "it",
-                                                acting.holder, scope));
+                                                acting.holder, scope),
+                         scope, acting.actor_role());
       }
     }
     QUIRE_TRY(row.key.id, unit.tx().keys().insert(row));

@@ -54,9 +54,13 @@ Result<void> Unit::record(AuditRecord change) {
   return success();
 }
 
-Error Unit::deny(AuditRecord attempt, std::string reason) {
+Error Unit::deny(AuditRecord attempt, std::string reason, std::string_view permission,
+                 std::string_view role) {
+  Error error = fail(Errc::permission_denied, std::move(reason));
+  error.facts.permission = permission.empty() ? std::string_view(attempt.action) : permission;
+  error.facts.role = role;
   denied_ = std::move(attempt);
-  return fail(Errc::permission_denied, std::move(reason));
+  return error;
 }
 
 Result<void> Unit::commit() noexcept {
@@ -91,7 +95,7 @@ Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ct
 }
 
 bool is_retryable(const Error& error) noexcept {
-  return error.code == Errc::busy && error.backend_detail.starts_with(storage::retryable_detail);
+  return error.code == Errc::busy && error.facts.retryable;
 }
 
 void retry_backoff(int attempt) noexcept {

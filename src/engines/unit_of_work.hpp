@@ -34,8 +34,10 @@ class Unit {
   // Appends the audit entry of a change made in this unit.
   Result<void> record(AuditRecord change);
   // The permission_denied error for `attempt`, remembered so that run_unit audits the attempt
-  // once this unit has rolled back.
-  Error deny(AuditRecord attempt, std::string reason);
+  // once this unit has rolled back. Its facts name `permission` (the attempt's action when empty)
+  // and the actor's `role` (see ErrorFacts).
+  Error deny(AuditRecord attempt, std::string reason, std::string_view permission = {},
+             std::string_view role = {});
   std::optional<AuditRecord>& denied() noexcept { return denied_; }
 
   // Commits the unit's own transaction, or releases its savepoint in an explicit one.
@@ -66,9 +68,9 @@ void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept;
 // failure (a serialization failure or a deadlock on PostgreSQL), before the failure is returned.
 inline constexpr int unit_attempts = 5;
 
-// Whether `error` says the whole transaction may simply run again: the backend marks such an
-// error's backend_detail with storage::retryable_detail (a serialization failure or deadlock on
-// PostgreSQL; SQLite, with its single writer, never does).
+// Whether `error` says the whole transaction may simply run again: the backend sets
+// ErrorFacts::retryable on such an error (a serialization failure or deadlock on PostgreSQL;
+// SQLite, with its single writer, never does).
 bool is_retryable(const Error& error) noexcept;
 
 // Sleeps before attempt `attempt` + 1: a few milliseconds, doubling, with random jitter, so that
