@@ -101,16 +101,16 @@ Result<std::string> check_text(std::string_view field, std::string_view value,
   const auto text = trim(value);
   if (text.empty()) return invalid_field(field, fmt::format("{} must not be empty", field));
   if (text.size() > max_bytes) {
-    return invalid_field(field,
-                fmt::format("{} must be at most {} bytes, got {}", field, max_bytes, text.size()));
+    return invalid_field(
+        field, fmt::format("{} must be at most {} bytes, got {}", field, max_bytes, text.size()));
   }
   if (!is_valid_utf8(text)) {
     return invalid_field(field, fmt::format("{} must be valid UTF-8", field));
   }
   if (std::any_of(text.begin(), text.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-    return invalid_field(field,
-                fmt::format("{} {} must not contain control characters", field, quoted(text)));
+    return invalid_field(
+        field, fmt::format("{} {} must not contain control characters", field, quoted(text)));
   }
   return std::string(text);
 }
@@ -120,8 +120,8 @@ Result<void> check_tenant_slug(std::string_view slug) noexcept {
       slug.size() >= 2 && slug.size() <= 63 && slug.front() >= 'a' && slug.front() <= 'z' &&
       std::all_of(slug.begin(), slug.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
   if (!ok) {
-    return invalid_field("slug",
-                fmt::format("tenant slug {} must match [a-z][a-z0-9-]{{1,62}}", quoted(slug)));
+    return invalid_field(
+        "slug", fmt::format("tenant slug {} must match [a-z][a-z0-9-]{{1,62}}", quoted(slug)));
   }
   return success();
 }
@@ -143,8 +143,9 @@ Result<std::string> normalise_email(std::string_view email) noexcept {
   const std::string address = lower(trim(email));
   const auto at = address.find('@');
   const auto rule = [&] {
-    return invalid_field("email",
-                fmt::format("email {} must be local@domain.tld, at most 254 bytes", quoted(email)));
+    return invalid_field(
+        "email",
+        fmt::format("email {} must be local@domain.tld, at most 254 bytes", quoted(email)));
   };
   if (address.size() > 254 || at == std::string::npos || at == 0 || at > 64 ||
       address.find('@', at + 1) != std::string::npos) {
@@ -163,8 +164,8 @@ Result<std::string> normalise_email(std::string_view email) noexcept {
 Result<std::string> normalise_domain(std::string_view domain) noexcept {
   const std::string host = lower(trim(domain));
   const auto rule = [&] {
-    return invalid_field("domain",
-                fmt::format("domain {} must be a host name like example.com", quoted(domain)));
+    return invalid_field(
+        "domain", fmt::format("domain {} must be a host name like example.com", quoted(domain)));
   };
   if (host.empty() || host.size() > 253) return rule();
   std::size_t labels = 0;

@@ -89,9 +89,10 @@ Result<Permissions> acting_permissions(Unit& unit, TenantId tenant, std::string_
                        api_key_role);
     }
     if (!found->creator_active) {
-      return unit.deny(attempt, fmt::format("denied: API key {} was made by user {}, who is "
-                                            "deactivated",
-                                            key.id, key.created_by),
+      return unit.deny(attempt,
+                       fmt::format("denied: API key {} was made by user {}, who is "
+                                   "deactivated",
+                                   key.id, key.created_by),
                        {}, api_key_role);
     }
     return Permissions{fmt::format("API key {}", key.id), "", std::move(key.scopes)};
@@ -106,8 +107,8 @@ Result<void> require(Unit& unit, std::string_view permission, TenantId tenant,
   QUIRE_TRY(auto permissions, acting_permissions(unit, tenant, tenant_label, attempt));
   if (!permissions.has(permission)) {
     return unit.deny(attempt,
-                     fmt::format("denied: {} lacks {} in tenant {}", permissions.holder,
-                                 permission, tenant_label),
+                     fmt::format("denied: {} lacks {} in tenant {}", permissions.holder, permission,
+                                 tenant_label),
                      permission, permissions.actor_role());
   }
   return success();

@@ -9,8 +9,8 @@
 #include <set>
 
 #include "core/crypto.hpp"
-#include "core/errors.hpp"
 #include "core/cursor.hpp"
+#include "core/errors.hpp"
 #include "core/json.hpp"
 #include "core/slug.hpp"
 #include "core/text.hpp"
