@@ -14,9 +14,12 @@ namespace quire::detail {
 Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexcept {
   Unit unit;
   unit.ctx_ = &ctx;
-  if (auto joined = ctx.explicit_transaction; joined && joined->transaction != nullptr) {
-    // Inside Database::transaction: the outer call already holds the database open.
-    unit.transaction_ = joined->transaction;
+  if (const auto& joined = ctx.explicit_transaction) {
+    // Inside an explicit transaction: it holds the database open (close() ends it first).
+    auto& root = joined->root();
+    unit.in_use_ = std::unique_lock(root.use);
+    if (!joined->is_open()) return fail(Errc::invalid_argument, "the transaction has ended");
+    unit.transaction_ = root.transaction;
     if (access == storage::Access::write) {
       unit.savepoint_ = fmt::format("quire_unit_{}", ++joined->savepoints);
       QUIRE_TRY(unit.transaction_->savepoint(unit.savepoint_));
@@ -32,6 +35,7 @@ Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexce
 
 Unit::Unit(Unit&& other) noexcept
     : open_(std::move(other.open_)),
+      in_use_(std::move(other.in_use_)),
       owned_(std::move(other.owned_)),
       transaction_(other.transaction_),
       ctx_(other.ctx_),
@@ -107,16 +111,23 @@ void retry_backoff(int attempt) noexcept {
 }
 
 void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept {
-  if (auto joined = ctx.explicit_transaction; joined && joined->transaction != nullptr) {
-    try {
-      joined->denials.push_back(attempt);
-    } catch (...) {
-      // Out of memory while failing already: the denial itself has been reported to the caller.
+  if (const auto& joined = ctx.explicit_transaction) {
+    auto& root = joined->root();
+    std::lock_guard lock(root.use);
+    if (joined->is_open()) {
+      try {
+        root.denials.push_back(attempt);
+      } catch (...) {
+        // Out of memory while failing already: the denial itself has been reported to the caller.
+      }
+      return;
     }
-    return;
   }
-  (void)write_unit(ctx, [&](Unit& unit) -> Result<AuditEntry> {
-    return append_audit(unit.tx(), ctx, attempt, "denied");
+  // A context of an ended transaction cannot write: audit as the context it was begun from.
+  const ContextState& outside =
+      ctx.explicit_transaction ? *ctx.explicit_transaction->root().outside : ctx;
+  (void)write_unit(outside, [&](Unit& unit) -> Result<AuditEntry> {
+    return append_audit(unit.tx(), outside, attempt, "denied");
   });
 }
 

@@ -46,7 +46,8 @@ class Unit {
  private:
   Unit() = default;
 
-  std::shared_lock<std::shared_mutex> open_;  // keeps close() out while the unit runs
+  std::shared_lock<std::shared_mutex> open_;       // keeps close() out while the unit runs
+  std::unique_lock<std::recursive_mutex> in_use_;  // an explicit transaction's, when joined
   std::unique_ptr<storage::Transaction> owned_;
   storage::Transaction* transaction_ = nullptr;
   const ContextState* ctx_ = nullptr;
@@ -60,8 +61,8 @@ class Unit {
 Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ctx,
                                 const AuditRecord& record, std::string_view outcome);
 
-// Audits a denied attempt in a transaction of its own, or, inside an explicit transaction, once
-// that transaction has ended.
+// Audits a denied attempt in a transaction of its own, or, inside an explicit transaction that is
+// open, once the outermost transaction has ended.
 void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept;
 
 // How many times a unit of its own transaction runs when the backend reports a retryable
@@ -78,8 +79,7 @@ bool is_retryable(const Error& error) noexcept;
 void retry_backoff(int attempt) noexcept;
 
 // Whether a unit of `ctx` may be run again: not when it belongs to an explicit transaction
-// (Database::transaction), either as a unit joined to it or as the unit that is the transaction
-// itself (whose body is the caller's, run once), since only the caller can run that again.
+// (Database::begin, Database::transaction), since only the caller can run that again.
 inline bool may_retry(const ContextState& ctx) noexcept {
   return !ctx.explicit_transaction;
 }
