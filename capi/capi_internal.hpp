@@ -73,8 +73,8 @@ namespace quire::capi {
 
 // ---- The thread's last error -------------------------------------------------------------------
 
-void set_last_error(quire_status code, std::string_view message,
-                    std::string_view detail = {}) noexcept;
+void set_last_error(quire_status code, std::string_view message, std::string_view detail = {},
+                    const ErrorFacts& facts = {}) noexcept;
 // Records QUIRE_EINTERNAL "out of memory" without allocating.
 void set_last_error_oom() noexcept;
 quire_status last_error_code() noexcept;
@@ -92,6 +92,8 @@ Errc errc_of(quire_status status) noexcept;
 quire_status report(const Error& error) noexcept;
 
 [[noreturn]] void throw_invalid(std::string message);
+// QUIRE_EINVAL about one field or argument, which ErrorFacts::field names.
+[[noreturn]] void throw_invalid_field(std::string field, std::string message);
 
 // Runs an entry point's body: a body returning void gives QUIRE_OK, one returning a quire_status
 // gives that. Every exception becomes a status and the thread's last error.

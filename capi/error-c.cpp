@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "capi_internal.hpp"
+#include "json.hpp"
 
 namespace quire::capi {
 
@@ -22,6 +22,11 @@ static_assert(QUIRE_ENOTSUP == -static_cast<int>(Errc::not_supported));
 namespace {
 
 constexpr const char* out_of_memory = "out of memory";
+// quire_last_error_json() for the failure out_of_memory stands for, written without allocating.
+constexpr const char* out_of_memory_json =
+    R"({"status":-11,"code":"QUIRE_EINTERNAL","message":"out of memory","detail":"","details":{}})";
+constexpr const char* no_error_json =
+    R"({"status":0,"code":"QUIRE_OK","message":"","detail":"","details":{}})";
 
 struct LastError {
   quire_status code = QUIRE_OK;
@@ -30,6 +35,11 @@ struct LastError {
   const char* fixed = nullptr;
   std::string message;
   std::string detail;
+  ErrorFacts facts;
+  // quire_last_error_json()'s text, written on first asking for the failure of that generation,
+  // so that a pointer it gave stays valid until the next failure.
+  std::string json;
+  std::uint64_t json_generation = 0;
 };
 
 LastError& last_error() noexcept {
@@ -45,17 +55,20 @@ constexpr std::array<const char*, 13> status_names = {
 
 }  // namespace
 
-void set_last_error(quire_status code, std::string_view message, std::string_view detail) noexcept {
+void set_last_error(quire_status code, std::string_view message, std::string_view detail,
+                    const ErrorFacts& facts) noexcept {
   auto& error = last_error();
   error.code = code;
   ++error.generation;
   try {
     error.message.assign(message);
     error.detail.assign(detail);
+    error.facts = facts;
     error.fixed = nullptr;
   } catch (...) {  // std::bad_alloc: keep the code, say why the message is missing
     error.fixed = out_of_memory;
     error.detail.clear();
+    error.facts = ErrorFacts();  // its strings are empty: nothing to allocate
   }
 }
 
@@ -65,6 +78,7 @@ void set_last_error_oom() noexcept {
   ++error.generation;
   error.fixed = out_of_memory;
   error.detail.clear();
+  error.facts = ErrorFacts();
 }
 
 quire_status last_error_code() noexcept {
@@ -89,13 +103,71 @@ Errc errc_of(quire_status status) noexcept {
 
 quire_status report(const Error& error) noexcept {
   const quire_status code = status_of(error.code);
-  set_last_error(code, error.message, error.backend_detail);
+  set_last_error(code, error.message, error.backend_detail, error.facts);
   return code;
 }
 
 void throw_invalid(std::string message) {
   throw Error{Errc::invalid_argument, std::move(message), {}};
 }
+
+void throw_invalid_field(std::string field, std::string message) {
+  Error error{Errc::invalid_argument, std::move(message), {}};
+  error.facts.field = std::move(field);
+  throw error;
+}
+
+namespace {
+
+// The facts that are set, as the members of one JSON object.
+std::string encode_facts(const ErrorFacts& facts) {
+  std::string out = "{";
+  bool first = true;
+  const auto key = [&](std::string_view name) {
+    append_key(out, name, first);
+    first = false;
+  };
+  const auto text = [&](std::string_view name, const std::string& value) {
+    if (value.empty()) return;
+    key(name);
+    append_string(out, value);
+  };
+  const auto number = [&](std::string_view name, const std::optional<std::int64_t>& value) {
+    if (!value) return;
+    key(name);
+    append_int(out, *value);
+  };
+  number("current_version", facts.current_version);
+  text("permission", facts.permission);
+  text("role", facts.role);
+  text("quota", facts.quota);
+  number("limit", facts.limit);
+  text("plan", facts.plan);
+  text("field", facts.field);
+  if (facts.retryable) {
+    key("retryable");
+    append_bool(out, true);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string encode_last_error(const LastError& error) {
+  std::string out = "{\"status\":";
+  append_int(out, error.code);
+  append_key(out, "code");
+  append_string(out, quire_status_name(error.code));
+  append_key(out, "message");
+  append_string(out, last_error_message());
+  append_key(out, "detail");
+  append_string(out, error.detail);
+  append_key(out, "details");
+  out += encode_facts(error.facts);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace
 
 }  // namespace quire::capi
 
@@ -114,6 +186,22 @@ QUIRE_EXPORT const char* quire_last_error_message(void) {
 QUIRE_EXPORT const char* quire_last_error_detail(void) {
   const auto& error = last_error();
   return error.detail.c_str();
+}
+
+QUIRE_EXPORT const char* quire_last_error_json(void) {
+  auto& error = last_error();
+  if (error.generation == 0) return no_error_json;
+  // Out of memory: the static text, so that reporting it allocates nothing.
+  if (error.fixed != nullptr && error.code == QUIRE_EINTERNAL) return out_of_memory_json;
+  if (error.json_generation != error.generation) {
+    try {
+      error.json = encode_last_error(error);
+      error.json_generation = error.generation;
+    } catch (...) {  // std::bad_alloc
+      return out_of_memory_json;
+    }
+  }
+  return error.json.c_str();
 }
 
 QUIRE_EXPORT const char* quire_status_name(quire_status status) {

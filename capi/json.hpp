@@ -130,7 +130,7 @@ class Fields {
       : object_(object), path_(std::move(path)) {
     for (const auto& [key, value] : object_.items()) {
       if (std::find(known.begin(), known.end(), key) == known.end()) {
-        throw_invalid(path_ + ": unknown field " + quote_name(key));
+        throw_invalid_field(path_of(key), path_ + ": unknown field " + quote_name(key));
       }
     }
   }
@@ -153,7 +153,7 @@ class Fields {
 
   std::string required_string(std::string_view key) const {
     auto value = string(key);
-    if (!value) throw_invalid(path_of(key) + " is required");
+    if (!value) throw_invalid_field(path_of(key), path_of(key) + " is required");
     return std::move(*value);
   }
 
@@ -236,7 +236,7 @@ class Fields {
   }
 
   [[noreturn]] void wrong_type(std::string_view key, std::string_view expected) const {
-    throw_invalid(path_of(key) + " must be " + std::string(expected));
+    throw_invalid_field(path_of(key), path_of(key) + " must be " + std::string(expected));
   }
 
   const Json& object_;

@@ -19,7 +19,7 @@ char* give(std::string_view text) {
 }
 
 std::string_view string_arg(const char* value, const char* name) {
-  if (value == nullptr) throw_invalid(std::string(name) + " must not be NULL");
+  if (value == nullptr) throw_invalid_field(name, std::string(name) + " must not be NULL");
   return value;
 }
 

@@ -137,6 +137,24 @@ QUIRE_EXPORT const char* quire_last_error_message(void);
  * logs. Never NULL; "" when there is none. Borrowed like quire_last_error_message. */
 QUIRE_EXPORT const char* quire_last_error_detail(void);
 
+/* This thread's last error as one JSON object, for programs that act on it without parsing the
+ * message:
+ *   {"status":-4,"code":"QUIRE_ECONFLICT","message":"post 7 is at version 3, not 2: ...",
+ *    "detail":"","details":{"current_version":3}}
+ * "detail" is quire_last_error_detail(). "details" holds only the facts the failure sets ({} when
+ * none), and may gain members in later versions:
+ *   current_version  QUIRE_ECONFLICT over an expected_version: the version the record is at.
+ *   permission, role QUIRE_EPERM: the permission lacking (or the action attempted, when the
+ *                    actor's standing failed) and the actor's role ("editor", "api_key"; absent
+ *                    when the user is not a member).
+ *   quota, limit, plan  QUIRE_EQUOTA: "members" or "posts", the plan's limit and its name.
+ *   field            QUIRE_EINVAL naming one field or argument: "title", "post_json.tags".
+ *   retryable        true on QUIRE_EBUSY when the whole transaction may simply run again (a
+ *                    serialization failure or a deadlock on PostgreSQL).
+ * On a thread where no call has failed: {"status":0,"code":"QUIRE_OK",...,"details":{}}. Never
+ * NULL. Borrowed like quire_last_error_message: valid until this thread's next failing call. */
+QUIRE_EXPORT const char* quire_last_error_json(void);
+
 /* The name of a status code: "QUIRE_OK", "QUIRE_EINVAL", ...; "QUIRE_UNKNOWN" for a code this
  * version does not know. Static: never freed, never NULL. */
 QUIRE_EXPORT const char* quire_status_name(quire_status status);

@@ -110,37 +110,43 @@ Result<Context> Database::context(const TenantRef& tenant, UserId user,
 Result<void> Database::transaction(const Context& ctx,
                                    const std::function<Result<void>(Context&)>& body) noexcept {
   if (!body) return fail(Errc::invalid_argument, "transaction body must not be empty");
-  if (ctx.state_->db != state_) {
-    return fail(Errc::invalid_argument, "the context belongs to another database");
-  }
-  auto state = std::make_shared<detail::ContextState>(*ctx.state_);
-  const bool outermost =
-      !state->explicit_transaction || state->explicit_transaction->transaction == nullptr;
-  if (outermost) state->explicit_transaction = std::make_shared<detail::ExplicitTransaction>();
-  auto result = detail::write_unit(*state, [&](detail::Unit& unit) -> Result<void> {
-    Context inner(state);
-    // A nested call joins: its unit took a savepoint in the outer transaction.
-    if (!outermost) return body(inner);
-    auto& slot = *state->explicit_transaction;
-    slot.transaction = &unit.tx();
-    // However the body ends, copies of its context must not reach this transaction afterwards.
-    struct Detach {
-      detail::ExplicitTransaction& slot;
-      ~Detach() { slot.transaction = nullptr; }
-    } detach{slot};
-    return body(inner);
-  });
-  if (outermost) {
-    // Denied attempts inside were held back: audit them now, each in its own transaction.
-    for (const auto& attempt : state->explicit_transaction->denials) {
-      detail::audit_denial(*state, attempt);
+  QUIRE_TRY(auto tx, begin(ctx));
+  auto result = [&]() -> Result<void> {
+    try {
+      return body(tx.context());
+    } catch (const std::bad_alloc&) {
+      return fail(Errc::internal, "out of memory");
+    } catch (const std::exception& e) {
+      return fail(Errc::internal, e.what());
+    } catch (...) {
+      return fail(Errc::internal, "the transaction body threw an exception");
     }
+  }();
+  if (!result) {
+    (void)tx.rollback();  // the body's error stands; the transaction may have ended already
+    return result;
   }
-  return result;
+  return tx.commit();
 }
 
 void Database::close() noexcept {
   if (!state_) return;
+  // The open transaction handles hold the backend's write lock: end them first, or the operations
+  // waiting for that lock (and this close) would wait for their owners.
+  std::vector<std::shared_ptr<detail::ExplicitTransaction>> open;
+  {
+    std::lock_guard lock(state_->handles_mutex);
+    state_->closing = true;
+    for (const auto& handle : state_->open_handles) {
+      if (auto tx = handle.lock()) {
+        try {
+          open.push_back(std::move(tx));
+        } catch (...) {  // out of memory: the handle's owner ends it (close waits for that)
+        }
+      }
+    }
+  }
+  for (const auto& tx : open) (void)detail::end_transaction(*tx, /*commit=*/false);
   std::unique_lock lock(state_->lifecycle);
   state_->backend.reset();
 }

@@ -9,6 +9,7 @@
 #include <quire/context.hpp>
 #include <quire/options.hpp>
 #include <quire/result.hpp>
+#include <quire/transaction.hpp>
 #include <quire/types.hpp>
 #include <string>
 #include <string_view>
@@ -77,13 +78,28 @@ class QUIRE_EXPORT Database {
   // A new per-database token secret: every token signed before stops working.
   [[nodiscard]] Result<void> rotate_token_secret() const noexcept;
 
-  // Runs `body` in one transaction: everything it does through `ctx` commits together when it
-  // returns success, and nothing does when it returns an error. Nested calls join the outer one.
+  // Begins an explicit transaction as `ctx` (see Transaction): everything done through its
+  // context() commits together on commit(), and nothing does on rollback() or when the handle is
+  // destroyed open. Operations inside never retry on their own (only the caller can run the whole
+  // transaction again), and a denied attempt inside is audited once the outermost transaction has
+  // ended, so that the audit entry survives a rollback. On a context that belongs to a
+  // transaction, begins a nested one: a savepoint, whose rollback undoes only what was done
+  // through it, whose commit makes that part of the outer transaction, and which ends when the
+  // outer one does. Errors: invalid_argument (the database is closed, the context is of another
+  // database, or of a transaction that has ended), busy (another writer holds the write lock for
+  // longer than Options::busy_timeout_ms), storage.
+  [[nodiscard]] Result<Transaction> begin(const Context& ctx) noexcept;
+
+  // Runs `body` in one transaction begun by begin(ctx): everything it does through its context
+  // commits together when it returns success, and nothing does when it returns an error or
+  // throws (then: internal). Nested calls are nested transactions.
   [[nodiscard]] Result<void> transaction(
       const Context& ctx, const std::function<Result<void>(Context&)>& body) noexcept;
 
-  // Waits for the operations in flight, then closes the connections. Later calls through any
-  // Context of this database fail with invalid_argument. Idempotent.
+  // Rolls back the transactions still open (Transaction handles: their calls then fail with
+  // invalid_argument, and the denials held back inside are audited first), waits for the
+  // operations in flight, then closes the connections. Later calls through any Context of this
+  // database fail with invalid_argument. Idempotent.
   void close() noexcept;
   [[nodiscard]] bool is_open() const noexcept;
   [[nodiscard]] const Options& options() const noexcept;

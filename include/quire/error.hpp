@@ -1,10 +1,12 @@
 #pragma once
 // The one error type of the C++ API. Every fallible call returns quire::Result<T>, whose error is
-// an Error: a code from Errc (mirrored by the C status codes, QUIRE_E* == -Errc) and a message a
-// person can act on. No exception leaves the library.
+// an Error: a code from Errc (mirrored by the C status codes, QUIRE_E* == -Errc), a message a
+// person can act on, and the facts a program acts on (ErrorFacts). No exception leaves the library.
 
 #include <quire/quire_export.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -36,10 +38,35 @@ inline std::error_code make_error_code(Errc code) noexcept {
   return {static_cast<int>(code), error_category()};
 }
 
+// What a program needs to act on a failure without reading its message. Each fact is set only by
+// the failures it belongs to, and is empty (or unset, or false) otherwise.
+struct ErrorFacts {
+  // conflict over an expected_version: the version the record is at now.
+  std::optional<std::int64_t> current_version;
+  // permission_denied: the permission that was lacking (or, when the actor's standing failed —
+  // not a member, deactivated, a revoked key — the action attempted), and the actor's role: a
+  // role's name, "api_key" for an API key, empty when the user is not a member.
+  std::string permission;
+  std::string role;
+  // quota_exceeded: which quota ("members", "posts"), the plan's limit and the plan.
+  std::string quota;
+  std::optional<std::int64_t> limit;
+  std::string plan;
+  // invalid_argument: the one field the message names ("title", "post_json.tags"), when it names
+  // one.
+  std::string field;
+  // busy: the whole transaction failed only because of a concurrent one (a serialization failure
+  // or a deadlock on PostgreSQL) and running it again may succeed.
+  bool retryable = false;
+
+  bool operator==(const ErrorFacts&) const = default;
+};
+
 struct Error {
   Errc code = Errc::internal;
   std::string message;         // one line, names the field and the rule; never a secret
-  std::string backend_detail;  // the native code ("SQLITE_CONSTRAINT_UNIQUE"), or empty
+  std::string backend_detail;  // the native code ("SQLITE_CONSTRAINT_UNIQUE", "40001"), or empty
+  ErrorFacts facts;
 
   bool operator==(Errc other) const noexcept { return code == other; }
 };

@@ -14,6 +14,7 @@
 #include <quire/result.hpp>
 #include <quire/tenant.hpp>
 #include <quire/time.hpp>
+#include <quire/transaction.hpp>
 #include <quire/types.hpp>
 #include <quire/user.hpp>
 #include <quire/version.hpp>

@@ -365,11 +365,6 @@ class SessionStore {
 
 enum class Access : int { read = 0, write = 1 };
 
-// What a backend puts at the start of Error::backend_detail (with Errc::busy) when the whole
-// transaction failed only because of a concurrent one, and running it again may succeed: a
-// serialization failure or a deadlock on PostgreSQL. The unit of work retries such a unit.
-inline constexpr std::string_view retryable_detail = "retryable: ";
-
 // Rolls back in its destructor unless committed; never throws.
 class Transaction {
  public:

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/errors.hpp"
+
 namespace quire::detail {
 
 namespace {
@@ -97,18 +99,18 @@ bool is_valid_utf8(std::string_view text) noexcept {
 Result<std::string> check_text(std::string_view field, std::string_view value,
                                std::size_t max_bytes) noexcept {
   const auto text = trim(value);
-  if (text.empty()) return fail(Errc::invalid_argument, fmt::format("{} must not be empty", field));
+  if (text.empty()) return invalid_field(field, fmt::format("{} must not be empty", field));
   if (text.size() > max_bytes) {
-    return fail(Errc::invalid_argument,
-                fmt::format("{} must be at most {} bytes, got {}", field, max_bytes, text.size()));
+    return invalid_field(
+        field, fmt::format("{} must be at most {} bytes, got {}", field, max_bytes, text.size()));
   }
   if (!is_valid_utf8(text)) {
-    return fail(Errc::invalid_argument, fmt::format("{} must be valid UTF-8", field));
+    return invalid_field(field, fmt::format("{} must be valid UTF-8", field));
   }
   if (std::any_of(text.begin(), text.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-    return fail(Errc::invalid_argument,
-                fmt::format("{} {} must not contain control characters", field, quoted(text)));
+    return invalid_field(
+        field, fmt::format("{} {} must not contain control characters", field, quoted(text)));
   }
   return std::string(text);
 }
@@ -118,8 +120,8 @@ Result<void> check_tenant_slug(std::string_view slug) noexcept {
       slug.size() >= 2 && slug.size() <= 63 && slug.front() >= 'a' && slug.front() <= 'z' &&
       std::all_of(slug.begin(), slug.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
   if (!ok) {
-    return fail(Errc::invalid_argument,
-                fmt::format("tenant slug {} must match [a-z][a-z0-9-]{{1,62}}", quoted(slug)));
+    return invalid_field(
+        "slug", fmt::format("tenant slug {} must match [a-z][a-z0-9-]{{1,62}}", quoted(slug)));
   }
   return success();
 }
@@ -130,8 +132,8 @@ Result<void> check_username(std::string_view username) noexcept {
                     return is_lower_alnum(c) || c == '.' || c == '_' || c == '-';
                   });
   if (!ok) {
-    return fail(
-        Errc::invalid_argument,
+    return invalid_field(
+        "username",
         fmt::format("username {} must match [a-z0-9][a-z0-9._-]{{0,63}}", quoted(username)));
   }
   return success();
@@ -141,8 +143,9 @@ Result<std::string> normalise_email(std::string_view email) noexcept {
   const std::string address = lower(trim(email));
   const auto at = address.find('@');
   const auto rule = [&] {
-    return fail(Errc::invalid_argument,
-                fmt::format("email {} must be local@domain.tld, at most 254 bytes", quoted(email)));
+    return invalid_field(
+        "email",
+        fmt::format("email {} must be local@domain.tld, at most 254 bytes", quoted(email)));
   };
   if (address.size() > 254 || at == std::string::npos || at == 0 || at > 64 ||
       address.find('@', at + 1) != std::string::npos) {
@@ -161,8 +164,8 @@ Result<std::string> normalise_email(std::string_view email) noexcept {
 Result<std::string> normalise_domain(std::string_view domain) noexcept {
   const std::string host = lower(trim(domain));
   const auto rule = [&] {
-    return fail(Errc::invalid_argument,
-                fmt::format("domain {} must be a host name like example.com", quoted(domain)));
+    return invalid_field(
+        "domain", fmt::format("domain {} must be a host name like example.com", quoted(domain)));
   };
   if (host.empty() || host.size() > 253) return rule();
   std::size_t labels = 0;
@@ -184,23 +187,23 @@ Result<std::string> normalise_domain(std::string_view domain) noexcept {
 }
 
 Result<void> check_password(std::string_view password) noexcept {
-  if (password.empty()) return fail(Errc::invalid_argument, "password must not be empty");
+  if (password.empty()) return invalid_field("password", "password must not be empty");
   // Counted in characters (UTF-8 code points), as ASVS asks; the upper bound is in bytes.
   const auto characters = std::count_if(password.begin(), password.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   });
   if (characters < 8) {
-    return fail(Errc::invalid_argument, "password must be at least 8 characters");
+    return invalid_field("password", "password must be at least 8 characters");
   }
   if (password.size() > 4096) {
-    return fail(Errc::invalid_argument, "password must be at most 4096 bytes");
+    return invalid_field("password", "password must be at most 4096 bytes");
   }
   return success();
 }
 
 Result<void> check_limit(unsigned limit) noexcept {
   if (limit == 0 || limit > 1000) {
-    return fail(Errc::invalid_argument, fmt::format("limit must be 1..1000, got {}", limit));
+    return invalid_field("limit", fmt::format("limit must be 1..1000, got {}", limit));
   }
   return success();
 }

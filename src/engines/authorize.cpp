@@ -8,6 +8,10 @@
 
 namespace quire::detail {
 
+namespace {
+constexpr std::string_view api_key_role = "api_key";  // ErrorFacts::role of a key's denials
+}  // namespace
+
 bool Permissions::has(std::string_view permission) const noexcept {
   if (!listed) return role_has(role, permission);
   return std::find(listed->begin(), listed->end(), permission) != listed->end();
@@ -49,11 +53,13 @@ Result<Member> acting_member(Unit& unit, TenantId tenant, std::string_view tenan
   }
   // A deactivated account loses access at once, even through contexts opened before.
   if (!found->user_active) {
-    return unit.deny(attempt, fmt::format("denied: user {} is deactivated", ctx.actor.id));
+    return unit.deny(attempt, fmt::format("denied: user {} is deactivated", ctx.actor.id), {},
+                     found->member.role);
   }
   // So does every member of a deactivated tenant.
   if (!found->tenant_active) {
-    return unit.deny(attempt, fmt::format("denied: tenant {} is deactivated", tenant_label));
+    return unit.deny(attempt, fmt::format("denied: tenant {} is deactivated", tenant_label), {},
+                     found->member.role);
   }
   return std::move(found->member);
 }
@@ -70,19 +76,24 @@ Result<Permissions> acting_permissions(Unit& unit, TenantId tenant, std::string_
     // So does a key whose tenant or creator was deactivated since the context was opened.
     QUIRE_TRY(auto found, unit.tx().keys().find_with_standing(tenant, ctx.actor.id));
     if (!found || found->row.key.revoked_at) {
-      return unit.deny(attempt, fmt::format("denied: API key {} is revoked", ctx.actor.id));
+      return unit.deny(attempt, fmt::format("denied: API key {} is revoked", ctx.actor.id), {},
+                       api_key_role);
     }
     auto& key = found->row.key;
     if (key.expires_at && *key.expires_at <= now_ms()) {
-      return unit.deny(attempt, fmt::format("denied: API key {} has expired", ctx.actor.id));
+      return unit.deny(attempt, fmt::format("denied: API key {} has expired", ctx.actor.id), {},
+                       api_key_role);
     }
     if (!found->tenant_active) {
-      return unit.deny(attempt, fmt::format("denied: tenant {} is deactivated", tenant_label));
+      return unit.deny(attempt, fmt::format("denied: tenant {} is deactivated", tenant_label), {},
+                       api_key_role);
     }
     if (!found->creator_active) {
-      return unit.deny(attempt, fmt::format("denied: API key {} was made by user {}, who is "
-                                            "deactivated",
-                                            key.id, key.created_by));
+      return unit.deny(attempt,
+                       fmt::format("denied: API key {} was made by user {}, who is "
+                                   "deactivated",
+                                   key.id, key.created_by),
+                       {}, api_key_role);
     }
     return Permissions{fmt::format("API key {}", key.id), "", std::move(key.scopes)};
   }
@@ -95,8 +106,10 @@ Result<void> require(Unit& unit, std::string_view permission, TenantId tenant,
   if (unit.ctx().is_system()) return success();
   QUIRE_TRY(auto permissions, acting_permissions(unit, tenant, tenant_label, attempt));
   if (!permissions.has(permission)) {
-    return unit.deny(attempt, fmt::format("denied: {} lacks {} in tenant {}", permissions.holder,
-                                          permission, tenant_label));
+    return unit.deny(attempt,
+                     fmt::format("denied: {} lacks {} in tenant {}", permissions.holder, permission,
+                                 tenant_label),
+                     permission, permissions.actor_role());
   }
   return success();
 }

@@ -20,6 +20,8 @@ struct Permissions {
   std::optional<std::vector<std::string>> listed;  // a custom role's or a key's permissions
 
   bool has(std::string_view permission) const noexcept;
+  // The role a denial reports (ErrorFacts::role): the role's name, "api_key" for a key.
+  std::string_view actor_role() const noexcept { return listed && role.empty() ? "api_key" : role; }
   // Where it stands among the built-in roles: the rank of its strongest permission.
   int rank() const noexcept;
 };

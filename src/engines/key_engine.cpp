@@ -126,9 +126,11 @@ Result<IssuedKey> KeyEngine::create(const NewKey& input) noexcept {
               detail::acting_permissions(unit, tenant, std::to_string(tenant), attempted));
     for (const auto& scope : row.key.scopes) {
       if (!acting.has(scope)) {
-        return unit.deny(attempted, fmt::format("denied: {} lacks {}, so a key of it cannot have "
-                                                "it",
-                                                acting.holder, scope));
+        return unit.deny(attempted,
+                         fmt::format("denied: {} lacks {}, so a key of it cannot have "
+                                     "it",
+                                     acting.holder, scope),
+                         scope, acting.actor_role());
       }
     }
     QUIRE_TRY(row.key.id, unit.tx().keys().insert(row));

@@ -189,8 +189,10 @@ Result<Role> PermissionEngine::define_role(std::string_view name,
               detail::acting_permissions(unit, tenant, std::to_string(tenant), attempted));
     for (const auto& permission : role.permissions) {
       if (!acting.has(permission)) {
-        return unit.deny(attempted, fmt::format("denied: {} lacks {}, so it cannot give it",
-                                                acting.holder, permission));
+        return unit.deny(
+            attempted,
+            fmt::format("denied: {} lacks {}, so it cannot give it", acting.holder, permission),
+            permission, acting.actor_role());
       }
     }
     QUIRE_TRY(auto before, unit.tx().roles().find(tenant, role.name));

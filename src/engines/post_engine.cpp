@@ -10,6 +10,7 @@
 
 #include "core/crypto.hpp"
 #include "core/cursor.hpp"
+#include "core/errors.hpp"
 #include "core/json.hpp"
 #include "core/slug.hpp"
 #include "core/text.hpp"
@@ -196,9 +197,10 @@ Result<Post> PostEngine::create(const NewPost& input) noexcept {
       // One row the store keeps beside the posts (not a count of them): O(1) at any size.
       QUIRE_TRY(const auto count, unit.tx().posts().count(tenant.id));
       if (count >= plan.max_posts) {
-        return fail(Errc::quota_exceeded,
-                    fmt::format("plan {} allows at most {} posts; tenant {} has {}", plan.name,
-                                plan.max_posts, tenant.slug, count));
+        return detail::quota_exceeded(
+            "posts", plan.max_posts, plan.name,
+            fmt::format("plan {} allows at most {} posts; tenant {} has {}", plan.name,
+                        plan.max_posts, tenant.slug, count));
       }
     }
     if (post.parent_id) {

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/crypto.hpp"
+#include "core/errors.hpp"
 #include "core/slug.hpp"
 #include "core/text.hpp"
 #include "core/validate.hpp"
@@ -244,7 +245,8 @@ Result<Permissions> require_role(Unit& unit, TenantId tenant, std::string_view p
   const auto attempted = attempt(unit.ctx(), std::move(action), post);
   QUIRE_TRY(auto acting, acting_role(unit, tenant, attempted));
   if (!acting.has(permission)) {
-    return unit.deny(attempted, fmt::format("denied: {} lacks {}", acting.holder, permission));
+    return unit.deny(attempted, fmt::format("denied: {} lacks {}", acting.holder, permission),
+                     permission, acting.actor_role());
   }
   return acting;
 }
@@ -262,7 +264,9 @@ Result<void> require_on(Unit& unit, std::string_view permission, const Post& pos
   if (acting.has(permission)) return success();
   if (owns(unit.ctx(), post) && acting.has(fmt::format("{}.own", permission))) return success();
   QUIRE_TRY(auto decision, decide_on_post(unit, acting, permission, access_of(post)));
-  if (!decision.allowed) return unit.deny(attempted, std::move(decision.reason));
+  if (!decision.allowed) {
+    return unit.deny(attempted, std::move(decision.reason), permission, acting.actor_role());
+  }
   return success();
 }
 
@@ -279,7 +283,8 @@ Result<void> require_granted(Unit& unit, const Permissions& acting, std::string_
                              std::string action, PostId post) {
   if (acting.has(permission)) return success();
   return unit.deny(attempt(unit.ctx(), std::move(action), post),
-                   fmt::format("denied: {} lacks {}", acting.holder, permission));
+                   fmt::format("denied: {} lacks {}", acting.holder, permission), permission,
+                   acting.actor_role());
 }
 
 storage::PostVisibility visible_to(const ContextState& ctx, const Permissions& acting, bool trash) {
@@ -305,7 +310,8 @@ Result<void> require_visible(Unit& unit, const Post& post, const Permissions& ac
     if (acting.has("post.read")) return success();
     QUIRE_TRY(auto read, decide_on_post(unit, acting, "post.read", access_of(post)));
     if (!read.allowed) {
-      return unit.deny(attempt(unit.ctx(), "post.read", post.id), std::move(read.reason));
+      return unit.deny(attempt(unit.ctx(), "post.read", post.id), std::move(read.reason),
+                       "post.read", acting.actor_role());
     }
     return success();
   }
@@ -371,10 +377,10 @@ Result<Post> update_post(Unit& unit, TenantId tenant, PostId id, std::int64_t ex
   QUIRE_TRY(const auto before, find_live_post(unit, tenant, id, storage::Lock::for_update));
   QUIRE_TRY(require_on(unit, "post.update", before, "post.update"));
   if (expected_version != before.version) {
-    return fail(Errc::conflict,
-                fmt::format("post {} is at version {}, not {}: reload it and apply the change "
-                            "again",
-                            id, before.version, expected_version));
+    return version_conflict(before.version,
+                            fmt::format("post {} is at version {}, not {}: reload it and apply "
+                                        "the change again",
+                                        id, before.version, expected_version));
   }
   Post post = before;
   if (checked.title) post.title = *checked.title;

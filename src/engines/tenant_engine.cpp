@@ -6,6 +6,7 @@
 #include <quire/tenant.hpp>
 
 #include "core/cursor.hpp"
+#include "core/errors.hpp"
 #include "core/json.hpp"
 #include "core/validate.hpp"
 #include "engines/authorize.hpp"
@@ -84,8 +85,10 @@ Result<void> check_rank(Unit& unit, const Tenant& tenant, std::string_view role,
   if (unit.ctx().is_system()) return success();
   QUIRE_TRY(auto acting, detail::acting_permissions(unit, tenant.id, tenant.slug, attempted));
   if (target.rank() > acting.rank()) {
-    return unit.deny(attempted, fmt::format("denied: {} cannot manage role {} in tenant {}",
-                                            acting.holder, role, tenant.slug));
+    return unit.deny(attempted,
+                     fmt::format("denied: {} cannot manage role {} in tenant {}", acting.holder,
+                                 role, tenant.slug),
+                     {}, acting.actor_role());
   }
   return success();
 }
@@ -218,9 +221,10 @@ Result<Tenant> TenantEngine::update(const TenantRef& ref, const TenantPatch& pat
       if (plan->max_members > 0) {  // unlimited: nothing to count
         QUIRE_TRY(const auto members, tx.members().count(tenant.id));
         if (members > plan->max_members) {
-          return fail(Errc::quota_exceeded,
-                      fmt::format("plan {} allows {} members; tenant {} has {}", plan->name,
-                                  plan->max_members, tenant.slug, members));
+          return detail::quota_exceeded(
+              "members", plan->max_members, plan->name,
+              fmt::format("plan {} allows {} members; tenant {} has {}", plan->name,
+                          plan->max_members, tenant.slug, members));
         }
       }
       tenant.plan = plan->name;
@@ -332,9 +336,10 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
     if (plan->max_members > 0) {
       QUIRE_TRY(const auto members, tx.members().count(tenant.id));
       if (members >= plan->max_members) {
-        return fail(Errc::quota_exceeded,
-                    fmt::format("plan {} allows at most {} members; tenant {} has {}", plan->name,
-                                plan->max_members, tenant.slug, members));
+        return detail::quota_exceeded(
+            "members", plan->max_members, plan->name,
+            fmt::format("plan {} allows at most {} members; tenant {} has {}", plan->name,
+                        plan->max_members, tenant.slug, members));
       }
     }
     Member member{tenant.id, user, std::string(role), now_ms()};

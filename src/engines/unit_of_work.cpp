@@ -14,9 +14,12 @@ namespace quire::detail {
 Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexcept {
   Unit unit;
   unit.ctx_ = &ctx;
-  if (auto joined = ctx.explicit_transaction; joined && joined->transaction != nullptr) {
-    // Inside Database::transaction: the outer call already holds the database open.
-    unit.transaction_ = joined->transaction;
+  if (const auto& joined = ctx.explicit_transaction) {
+    // Inside an explicit transaction: it holds the database open (close() ends it first).
+    auto& root = joined->root();
+    unit.in_use_ = std::unique_lock(root.use);
+    if (!joined->is_open()) return fail(Errc::invalid_argument, "the transaction has ended");
+    unit.transaction_ = root.transaction;
     if (access == storage::Access::write) {
       // Named only once taken: a unit whose savepoint failed has nothing to roll back to.
       auto savepoint = fmt::format("quire_unit_{}", ++joined->savepoints);
@@ -34,6 +37,7 @@ Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexce
 
 Unit::Unit(Unit&& other) noexcept
     : open_(std::move(other.open_)),
+      in_use_(std::move(other.in_use_)),
       owned_(std::move(other.owned_)),
       transaction_(other.transaction_),
       ctx_(other.ctx_),
@@ -52,7 +56,8 @@ Unit::~Unit() {
 }
 
 void Unit::undo() noexcept {
-  if (!transaction_->rollback_to(savepoint_)) ctx_->explicit_transaction->undo_failed = true;
+  // Called with the outermost's `use` held (in_use_), so the flag is written by one thread.
+  if (!transaction_->rollback_to(savepoint_)) ctx_->explicit_transaction->root().undo_failed = true;
 }
 
 Result<void> Unit::record(AuditRecord change) {
@@ -60,21 +65,18 @@ Result<void> Unit::record(AuditRecord change) {
   return success();
 }
 
-Error Unit::deny(AuditRecord attempt, std::string reason) {
+Error Unit::deny(AuditRecord attempt, std::string reason, std::string_view permission,
+                 std::string_view role) {
+  Error error = fail(Errc::permission_denied, std::move(reason));
+  error.facts.permission = permission.empty() ? std::string_view(attempt.action) : permission;
+  error.facts.role = role;
   denied_ = std::move(attempt);
-  return fail(Errc::permission_denied, std::move(reason));
+  return error;
 }
 
 Result<void> Unit::commit() noexcept {
   done_ = true;
-  if (owned_) {
-    if (const auto& joined = ctx_->explicit_transaction; joined && joined->undo_failed) {
-      return fail(Errc::storage,
-                  "an operation inside this transaction failed and could not be undone (ROLLBACK "
-                  "TO its savepoint failed), so nothing was committed");
-    }
-    return owned_->commit();
-  }
+  if (owned_) return owned_->commit();
   if (!savepoint_.empty()) {
     auto released = transaction_->release(savepoint_);
     // The caller hears that this unit failed, so what it did must not stay in the transaction.
@@ -109,7 +111,7 @@ Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ct
 }
 
 bool is_retryable(const Error& error) noexcept {
-  return error.code == Errc::busy && error.backend_detail.starts_with(storage::retryable_detail);
+  return error.code == Errc::busy && error.facts.retryable;
 }
 
 void retry_backoff(int attempt) noexcept {
@@ -121,16 +123,23 @@ void retry_backoff(int attempt) noexcept {
 }
 
 void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept {
-  if (auto joined = ctx.explicit_transaction; joined && joined->transaction != nullptr) {
-    try {
-      joined->denials.push_back(attempt);
-    } catch (...) {
-      // Out of memory while failing already: the denial itself has been reported to the caller.
+  if (const auto& joined = ctx.explicit_transaction) {
+    auto& root = joined->root();
+    std::lock_guard lock(root.use);
+    if (joined->is_open()) {
+      try {
+        root.denials.push_back(attempt);
+      } catch (...) {
+        // Out of memory while failing already: the denial itself has been reported to the caller.
+      }
+      return;
     }
-    return;
   }
-  (void)write_unit(ctx, [&](Unit& unit) -> Result<AuditEntry> {
-    return append_audit(unit.tx(), ctx, attempt, "denied");
+  // A context of an ended transaction cannot write: audit as the context it was begun from.
+  const ContextState& outside =
+      ctx.explicit_transaction ? *ctx.explicit_transaction->root().outside : ctx;
+  (void)write_unit(outside, [&](Unit& unit) -> Result<AuditEntry> {
+    return append_audit(unit.tx(), outside, attempt, "denied");
   });
 }
 

@@ -34,8 +34,10 @@ class Unit {
   // Appends the audit entry of a change made in this unit.
   Result<void> record(AuditRecord change);
   // The permission_denied error for `attempt`, remembered so that run_unit audits the attempt
-  // once this unit has rolled back.
-  Error deny(AuditRecord attempt, std::string reason);
+  // once this unit has rolled back. Its facts name `permission` (the attempt's action when empty)
+  // and the actor's `role` (see ErrorFacts).
+  Error deny(AuditRecord attempt, std::string reason, std::string_view permission = {},
+             std::string_view role = {});
   std::optional<AuditRecord>& denied() noexcept { return denied_; }
 
   // Commits the unit's own transaction, or releases its savepoint in an explicit one.
@@ -47,7 +49,8 @@ class Unit {
   // marked so that it cannot commit the half-done changes.
   void undo() noexcept;
 
-  std::shared_lock<std::shared_mutex> open_;  // keeps close() out while the unit runs
+  std::shared_lock<std::shared_mutex> open_;       // keeps close() out while the unit runs
+  std::unique_lock<std::recursive_mutex> in_use_;  // an explicit transaction's, when joined
   std::unique_ptr<storage::Transaction> owned_;
   storage::Transaction* transaction_ = nullptr;
   const ContextState* ctx_ = nullptr;
@@ -61,17 +64,17 @@ class Unit {
 Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ctx,
                                 const AuditRecord& record, std::string_view outcome);
 
-// Audits a denied attempt in a transaction of its own, or, inside an explicit transaction, once
-// that transaction has ended.
+// Audits a denied attempt in a transaction of its own, or, inside an explicit transaction that is
+// open, once the outermost transaction has ended.
 void audit_denial(const ContextState& ctx, const AuditRecord& attempt) noexcept;
 
 // How many times a unit of its own transaction runs when the backend reports a retryable
 // failure (a serialization failure or a deadlock on PostgreSQL), before the failure is returned.
 inline constexpr int unit_attempts = 5;
 
-// Whether `error` says the whole transaction may simply run again: the backend marks such an
-// error's backend_detail with storage::retryable_detail (a serialization failure or deadlock on
-// PostgreSQL; SQLite, with its single writer, never does).
+// Whether `error` says the whole transaction may simply run again: the backend sets
+// ErrorFacts::retryable on such an error (a serialization failure or deadlock on PostgreSQL;
+// SQLite, with its single writer, never does).
 bool is_retryable(const Error& error) noexcept;
 
 // Sleeps before attempt `attempt` + 1: a few milliseconds, doubling, with random jitter, so that
@@ -79,8 +82,7 @@ bool is_retryable(const Error& error) noexcept;
 void retry_backoff(int attempt) noexcept;
 
 // Whether a unit of `ctx` may be run again: not when it belongs to an explicit transaction
-// (Database::transaction), either as a unit joined to it or as the unit that is the transaction
-// itself (whose body is the caller's, run once), since only the caller can run that again.
+// (Database::begin, Database::transaction), since only the caller can run that again.
 inline bool may_retry(const ContextState& ctx) noexcept {
   return !ctx.explicit_transaction;
 }

@@ -79,15 +79,16 @@ Error sqlstate_error(std::string_view sqlstate, std::string_view message,
     return err(Errc::conflict, fmt::format("the database refused the change: {}", primary));
   }
 
-  // Concurrency: the whole transaction may run again, and the unit of work does so for a unit of
-  // its own (marked by storage::retryable_detail); inside Database::transaction, its caller must.
+  // Concurrency: the whole transaction may run again (ErrorFacts::retryable), and the unit of work
+  // does so for a unit of its own; inside Database::transaction, its caller must.
   if (sqlstate == "40001" || sqlstate == "40P01") {
-    detail.insert(0, retryable_detail);
-    return err(Errc::busy, sqlstate == "40001"
-                               ? "the transaction conflicted with a concurrent one (serialization "
-                                 "failure); retry the whole transaction"
-                               : "the transaction was chosen as a deadlock victim; retry the "
-                                 "whole transaction");
+    auto error = err(Errc::busy, sqlstate == "40001"
+                                     ? "the transaction conflicted with a concurrent one "
+                                       "(serialization failure); retry the whole transaction"
+                                     : "the transaction was chosen as a deadlock victim; retry "
+                                       "the whole transaction");
+    error.facts.retryable = true;
+    return error;
   }
   if (sqlstate == "55P03") return err(Errc::busy, "the database is busy: a lock was not free");
   if (sqlstate == "57014") {
