@@ -313,13 +313,21 @@ class GrantStore {
 struct KeyRow {
   ApiKey key;
   std::string secret_hash;  // 32 raw bytes
+  // Made by the system context (or by a key the system made): no person stands behind it, and
+  // key.created_by is 0. Every other key's created_by is the person it acts for: the user who made
+  // it, or the person behind the key that minted it.
+  bool made_by_system = false;
 };
 
-// A key and whether its tenant and its creator are active: what every use of the key reads.
+// A key and the standing of its tenant and of the person behind it: what every use of the key
+// reads, since a key never does more than that person may do now.
 struct KeyStanding {
   KeyRow row;
   bool tenant_active = false;   // active and not deleted
-  bool creator_active = false;  // true for a key the system context made
+  bool creator_active = false;  // the creator's account is active; false when made by the system
+  // The creator's role in the key's tenant; none when they are no longer a member (or for a key
+  // the system made).
+  std::optional<std::string> creator_role;
 };
 
 class KeyStore {
@@ -330,7 +338,7 @@ class KeyStore {
   // Across tenants: the public id is how a presented key is found.
   virtual Result<std::optional<KeyRow>> find_by_public_id(std::string_view public_id) noexcept = 0;
   virtual Result<std::optional<KeyRow>> find(TenantId tenant, std::int64_t id) noexcept = 0;
-  // find() and the standing of the key's tenant and creator, in one lookup.
+  // find() and the standing of the key's tenant and creator (account and role), in one lookup.
   virtual Result<std::optional<KeyStanding>> find_with_standing(TenantId tenant,
                                                                 std::int64_t id) noexcept = 0;
   virtual Result<std::vector<ApiKey>> list(TenantId tenant) noexcept = 0;
@@ -356,11 +364,15 @@ class SessionStore {
   virtual Result<void> insert(const SessionRow& row) noexcept = 0;
   virtual Result<std::optional<SessionRow>> find(std::string_view jti) noexcept = 0;
   virtual Result<void> revoke(std::string_view jti, Timestamp at) noexcept = 0;
-  // Failed logins in a row for a user in a tenant, and when the last one was.
+  // Failed logins in a row under one name in a tenant, and when the last one was. Counted per
+  // name as typed (normalised), whether or not an account has it, so that the throttle tells no
+  // account apart; `tenant` is 0 for a tenant reference that names no tenant, and then `login`
+  // names that reference too (see session.cpp).
   virtual Result<std::pair<std::int64_t, Timestamp>> failures(TenantId tenant,
-                                                              UserId user) noexcept = 0;
-  virtual Result<void> record_failure(TenantId tenant, UserId user, Timestamp at) noexcept = 0;
-  virtual Result<void> clear_failures(TenantId tenant, UserId user) noexcept = 0;
+                                                              std::string_view login) noexcept = 0;
+  virtual Result<void> record_failure(TenantId tenant, std::string_view login,
+                                      Timestamp at) noexcept = 0;
+  virtual Result<void> clear_failures(TenantId tenant, std::string_view login) noexcept = 0;
 };
 
 enum class Access : int { read = 0, write = 1 };

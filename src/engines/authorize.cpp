@@ -88,6 +88,11 @@ Result<Permissions> acting_permissions(Unit& unit, TenantId tenant, std::string_
       return unit.deny(attempt, fmt::format("denied: tenant {} is deactivated", tenant_label), {},
                        api_key_role);
     }
+    if (found->row.made_by_system) {
+      return Permissions{fmt::format("API key {}", key.id), "", std::move(key.scopes)};
+    }
+    // A key acts for the person behind it, and never does more than they may do now: its scopes
+    // within their current role, so demoting or removing them narrows or stops the key at once.
     if (!found->creator_active) {
       return unit.deny(attempt,
                        fmt::format("denied: API key {} was made by user {}, who is "
@@ -95,7 +100,21 @@ Result<Permissions> acting_permissions(Unit& unit, TenantId tenant, std::string_
                                    key.id, key.created_by),
                        {}, api_key_role);
     }
-    return Permissions{fmt::format("API key {}", key.id), "", std::move(key.scopes)};
+    if (!found->creator_role) {
+      return unit.deny(attempt, fmt::format("denied: API key {} was made by user {}, who is no "
+                                            "longer a member of tenant {}",
+                                            key.id, key.created_by, tenant_label));
+    }
+    QUIRE_TRY(const auto creator, role_permissions(unit.tx(), tenant, *found->creator_role));
+    std::vector<std::string> effective;
+    for (auto& scope : key.scopes) {
+      if (creator.has(scope)) effective.push_back(std::move(scope));
+    }
+    const bool narrowed = effective.size() < key.scopes.size();
+    return Permissions{narrowed ? fmt::format("API key {} (within {} of user {}, who made it)",
+                                              key.id, creator.holder, key.created_by)
+                                : fmt::format("API key {}", key.id),
+                       "", std::move(effective)};
   }
   QUIRE_TRY(auto member, acting_member(unit, tenant, tenant_label, attempt));
   return role_permissions(unit.tx(), tenant, member.role);

@@ -85,6 +85,24 @@ Result<storage::KeyRow> find_key(Unit& unit, TenantId tenant, std::int64_t id) {
   return std::move(*row);
 }
 
+// Nobody makes, rotates or revokes a key that can do what they cannot: rotating hands over a
+// working secret, and creating one hands over its scopes. `what` ends the reason: "so a key of it
+// cannot have it", "so it may not rotate API key 4, which has it".
+Result<detail::Permissions> require_scopes_held(Unit& unit, TenantId tenant,
+                                                const std::vector<std::string>& scopes,
+                                                const AuditRecord& attempted,
+                                                std::string_view what) {
+  QUIRE_TRY(auto acting,
+            detail::acting_permissions(unit, tenant, std::to_string(tenant), attempted));
+  for (const auto& scope : scopes) {
+    if (!acting.has(scope)) {
+      return unit.deny(attempted, fmt::format("denied: {} lacks {}, {}", acting.holder, scope, what),
+                       scope, acting.actor_role());
+    }
+  }
+  return acting;
+}
+
 }  // namespace
 
 KeyEngine::KeyEngine(std::shared_ptr<detail::ContextState> ctx) noexcept : ctx_(std::move(ctx)) {}
@@ -112,7 +130,6 @@ Result<IssuedKey> KeyEngine::create(const NewKey& input) noexcept {
                        row.key.scopes.end());
   row.key.expires_at = input.expires_at;
   row.key.created_at = now;
-  row.key.created_by = ctx_->actor.type == ActorType::user ? ctx_->actor.id : 0;
   const auto text = detail::new_key_text();
   row.key.public_id = text.public_id;
   row.secret_hash = detail::hash_secret(text.secret);
@@ -122,16 +139,24 @@ Result<IssuedKey> KeyEngine::create(const NewKey& input) noexcept {
     const auto attempted = attempt(tenant, "key.create", 0);
     QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant), attempted));
     // A key never does more than the member who made it could.
-    QUIRE_TRY(auto acting,
-              detail::acting_permissions(unit, tenant, std::to_string(tenant), attempted));
-    for (const auto& scope : row.key.scopes) {
-      if (!acting.has(scope)) {
-        return unit.deny(attempted,
-                         fmt::format("denied: {} lacks {}, so a key of it cannot have "
-                                     "it",
-                                     acting.holder, scope),
-                         scope, acting.actor_role());
+    QUIRE_TRY(require_scopes_held(unit, tenant, row.key.scopes, attempted,
+                                  "so a key of it cannot have it"));
+    // The person behind the key: the user, or the person behind the key that mints this one
+    // (whose scopes, checked above, already bound this key's).
+    switch (ctx_->actor.type) {
+      case ActorType::user:
+        row.key.created_by = ctx_->actor.id;
+        break;
+      case ActorType::api_key: {
+        QUIRE_TRY(auto parent, find_key(unit, tenant, ctx_->actor.id));
+        row.key.created_by = parent.key.created_by;
+        row.made_by_system = parent.made_by_system;
+        break;
       }
+      case ActorType::system:
+        row.key.created_by = 0;
+        row.made_by_system = true;
+        break;
     }
     QUIRE_TRY(row.key.id, unit.tx().keys().insert(row));
     QUIRE_TRY(unit.record(
@@ -152,9 +177,12 @@ Result<std::vector<ApiKey>> KeyEngine::list() noexcept {
 Result<ApiKey> KeyEngine::revoke(std::int64_t id) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "API keys"));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<ApiKey> {
-    QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant),
-                              attempt(tenant, "key.revoke", id)));
+    const auto attempted = attempt(tenant, "key.revoke", id);
+    QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant), attempted));
     QUIRE_TRY(auto row, find_key(unit, tenant, id));
+    QUIRE_TRY(
+        require_scopes_held(unit, tenant, row.key.scopes, attempted,
+                            fmt::format("so it may not revoke API key {}, which has it", id)));
     if (row.key.revoked_at) return row.key;
     const auto before = row.key;
     row.key.revoked_at = now_ms();
@@ -170,9 +198,12 @@ Result<IssuedKey> KeyEngine::rotate(std::int64_t id) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "API keys"));
   const auto text = detail::new_key_text();
   return write_unit(*ctx_, [&](Unit& unit) -> Result<IssuedKey> {
-    QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant),
-                              attempt(tenant, "key.rotate", id)));
+    const auto attempted = attempt(tenant, "key.rotate", id);
+    QUIRE_TRY(detail::require(unit, "key.manage", tenant, std::to_string(tenant), attempted));
     QUIRE_TRY(auto row, find_key(unit, tenant, id));
+    QUIRE_TRY(
+        require_scopes_held(unit, tenant, row.key.scopes, attempted,
+                            fmt::format("so it may not rotate API key {}, which has it", id)));
     if (row.key.revoked_at) {
       return fail(Errc::conflict, fmt::format("API key {} is revoked; create a new one", id));
     }

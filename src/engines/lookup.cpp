@@ -17,8 +17,19 @@ Result<Tenant> find_tenant(storage::Transaction& tx, const TenantRef& ref) {
   }
   QUIRE_TRY(auto tenant,
             ref.is_id() ? tx.tenants().find(ref.id()) : tx.tenants().find_by_slug(ref.slug()));
-  if (!tenant) return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label(ref)));
+  if (!tenant) return tenant_not_found(ref);
   return std::move(*tenant);
+}
+
+Error tenant_not_found(const TenantRef& ref) {
+  return fail(Errc::not_found, fmt::format("tenant {} not found", tenant_label(ref)));
+}
+
+Result<Tenant> find_visible_tenant(const ContextState& ctx, storage::Transaction& tx,
+                                   const TenantRef& ref) {
+  QUIRE_TRY(auto tenant, find_tenant(tx, ref));
+  if (!ctx.is_system() && ctx.tenant != tenant.id) return tenant_not_found(ref);
+  return tenant;
 }
 
 Result<storage::UserRow> find_user(storage::Transaction& tx, UserId id) {

@@ -112,7 +112,12 @@ Result<Claims> verify_token(std::string_view secret, std::string_view token) {
   if (!header_text || !payload_text || !signature) return bad_token("is malformed");
   const auto header = detail::parse_json("token header", *header_text);
   // Only HS256: "none" and every other algorithm are refused before anything else is trusted.
-  if (!header || !header.value().is_object() || header.value().value("alg", "") != "HS256") {
+  // (An alg that is not a string, a number or an array, is refused the same way.)
+  const auto is_hs256 = [](const Json& fields) {
+    const auto alg = fields.find("alg");
+    return alg != fields.end() && alg->is_string() && alg->get_ref<const std::string&>() == "HS256";
+  };
+  if (!header || !header.value().is_object() || !is_hs256(header.value())) {
     return bad_token("must be signed with HS256");
   }
   if (!detail::hmac_sha256_verify(secret, token.substr(0, second), *signature)) {
@@ -168,55 +173,82 @@ Result<void> check_member(Unit& unit, const Tenant& tenant, UserId user) {
   return success();
 }
 
+// The name a failed login is counted under: what was typed, lower-cased (ASCII), and for a tenant
+// reference that names no tenant, that reference as well (its failures all go to tenant 0).
+std::string throttle_login(const TenantRef& tenant_ref, bool tenant_known,
+                           std::string_view username_or_email) {
+  std::string login;
+  if (!tenant_known) {
+    login =
+        tenant_ref.is_id() ? "#" + std::to_string(tenant_ref.id()) : std::string(tenant_ref.slug());
+    login += ' ';
+  }
+  login += username_or_email;
+  std::transform(login.begin(), login.end(), login.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return login;
+}
+
 }  // namespace
 
+// A login answers alike whether or not the tenant and the account exist: the same message, a
+// password hash checked either way (a dummy one when there is no account), and failures counted
+// per name as typed, so that "too many failed logins" comes for names nobody has too.
 Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view username_or_email,
                                 std::string_view password, RequestInfo request) const noexcept {
   if (password.size() > 4096 || username_or_email.size() > 254) return invalid_credentials();
+  if (!tenant_ref.is_id() && tenant_ref.slug().size() > 254) return invalid_credentials();
   auto probe = state_for(state_, Actor{}, std::nullopt, request);
 
   // 1. Who is asking, and may they try now?
   struct Attempt {
-    Tenant tenant;
+    std::optional<Tenant> tenant;
     std::optional<storage::UserRow> user;
+    std::string login;  // what the failures are counted under
     std::int64_t failures = 0;
     Timestamp last_failure = 0;
   };
   QUIRE_TRY(auto who, read_unit(*probe, [&](Unit& unit) -> Result<Attempt> {
               Attempt found;
               auto tenant = detail::find_tenant(unit.tx(), tenant_ref);
-              if (!tenant && !names_nothing(tenant.error())) return std::move(tenant).as_failure();
-              if (!tenant) return invalid_credentials();
-              found.tenant = std::move(tenant).value();
+              if (tenant) {
+                found.tenant = std::move(tenant).value();
+              } else if (!names_nothing(tenant.error())) {
+                return std::move(tenant).as_failure();
+              }
               const bool by_email = username_or_email.find('@') != std::string_view::npos;
-              if (by_email) {
+              if (!found.tenant) {
+                // No account is looked up: none could log in here.
+              } else if (by_email) {
                 if (auto email = detail::normalise_email(username_or_email)) {
                   QUIRE_TRY(found.user, unit.tx().users().find_by_email(email.value()));
                 }
               } else {
                 QUIRE_TRY(found.user, unit.tx().users().find_by_username(username_or_email));
               }
-              if (found.user) {
-                QUIRE_TRY(auto failures,
-                          unit.tx().sessions().failures(found.tenant.id, found.user->user.id));
-                found.failures = failures.first;
-                found.last_failure = failures.second;
-              }
+              found.login = throttle_login(tenant_ref, found.tenant.has_value(), username_or_email);
+              QUIRE_TRY(auto failures, unit.tx().sessions().failures(
+                                           found.tenant ? found.tenant->id : 0, found.login));
+              found.failures = failures.first;
+              found.last_failure = failures.second;
               return found;
             }));
   const auto& options = state_->options;
   const Timestamp now = now_ms();
   const UserId user_id = who.user ? who.user->user.id : 0;
+  const TenantId tenant_id = who.tenant ? who.tenant->id : 0;
   auto ctx = state_for(state_, Actor{who.user ? ActorType::user : ActorType::system, user_id},
-                       who.tenant.id, request);
-  // Every refused login leaves an entry, whether the password was wrong or never checked.
+                       tenant_id, request);
+  // Every refused login in a tenant leaves an entry in its chain, whether the password was wrong
+  // or never checked; one naming no tenant has no chain to go to.
   const auto audit_failure = [&](Unit& unit, std::optional<Json> why) -> Result<void> {
-    const AuditRecord failed{
-        who.tenant.id, "auth.login_failed", "user", std::to_string(user_id), {}, std::move(why)};
+    if (!who.tenant) return success();
+    const AuditRecord failed{tenant_id, "auth.login_failed", "user", std::to_string(user_id),
+                             {},        std::move(why)};
     QUIRE_TRY(detail::append_audit(unit.tx(), unit.ctx(), failed, "denied"));
     return success();
   };
-  if (who.user && who.failures >= options.free_login_failures) {
+  if (who.failures >= options.free_login_failures) {
     const auto excess = std::min<std::int64_t>(who.failures - options.free_login_failures, 20);
     const Timestamp wait = std::min<Timestamp>(Timestamp{1000} << excess, max_throttle_ms);
     if (now < who.last_failure + wait) {
@@ -250,25 +282,26 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
   state_->password_slots.release();
 
   // 3. Record the outcome: a failure commits its counter and audit entry; a success its session.
-  const AuditRecord login{who.tenant.id, "auth.login", "user", std::to_string(user_id), {}, {}};
+  const auto refuse = [&](Unit& unit) -> Result<void> {
+    QUIRE_TRY(unit.tx().sessions().record_failure(tenant_id, who.login, now));
+    return audit_failure(unit, std::nullopt);
+  };
   if (!verified) {
-    QUIRE_TRY(write_unit(*ctx, [&](Unit& unit) -> Result<void> {
-      if (who.user) {
-        QUIRE_TRY(unit.tx().sessions().record_failure(who.tenant.id, user_id, now));
-      }
-      return audit_failure(unit, std::nullopt);
-    }));
+    QUIRE_TRY(write_unit(*ctx, refuse));
     return invalid_credentials();
   }
+  const AuditRecord login{tenant_id, "auth.login", "user", std::to_string(user_id), {}, {}};
   return write_unit(*ctx, [&](Unit& unit) -> Result<Session> {
-    if (auto member = check_member(unit, who.tenant, user_id); !member) {
+    // The right password of someone who may not log in here counts as a failure too: otherwise
+    // the counter would tell a right password from a wrong one, tenant by tenant.
+    if (auto member = check_member(unit, *who.tenant, user_id); !member) {
       // Only a refusal is a failed login; a storage failure is returned and nothing commits.
       if (member.error().code != Errc::unauthenticated) return std::move(member).as_failure();
-      QUIRE_TRY(audit_failure(unit, std::nullopt));
+      QUIRE_TRY(refuse(unit));
       QUIRE_TRY(unit.commit());
       return invalid_credentials();
     }
-    QUIRE_TRY(unit.tx().sessions().clear_failures(who.tenant.id, user_id));
+    QUIRE_TRY(unit.tx().sessions().clear_failures(tenant_id, who.login));
     if (rehash) {
       auto row = *who.user;
       row.password_hash = *rehash;
@@ -276,7 +309,7 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
     }
     QUIRE_TRY(auto secret, token_secret(unit, IfMissing::create));
     storage::SessionRow session{detail::to_hex(detail::random_bytes(16)),
-                                who.tenant.id,
+                                tenant_id,
                                 user_id,
                                 now,
                                 now + options.session_ttl_ms,
@@ -284,7 +317,7 @@ Result<Session> Database::login(const TenantRef& tenant_ref, std::string_view us
     QUIRE_TRY(unit.tx().sessions().insert(session));
     QUIRE_TRY(unit.record(login));
     const auto token = sign(secret, Json{{"sub", user_id},
-                                         {"tenant", who.tenant.id},
+                                         {"tenant", tenant_id},
                                          {"iat", now / 1000},
                                          {"exp", session.expires_at / 1000},
                                          {"jti", session.jti}});
@@ -299,7 +332,8 @@ Result<Context> Database::context_from_token(
   return read_unit(*probe, [&](Unit& unit) -> Result<Context> {
     QUIRE_TRY(auto secret, token_secret(unit, IfMissing::refuse, token));
     QUIRE_TRY(auto claims, verify_token(secret, token));
-    if (claims.exp * 1000 <= now_ms()) return bad_token("has expired");
+    // exp is in seconds; compared without multiplying, which a huge exp would overflow.
+    if (claims.exp <= now_ms() / 1000) return bad_token("has expired");
     QUIRE_TRY(auto session, unit.tx().sessions().find(claims.jti));
     if (!session || session->user_id != claims.sub || session->tenant_id != claims.tenant) {
       return bad_token("is not a known session");
@@ -357,9 +391,15 @@ Result<Context> Database::context_from_key(std::string_view key,
     if (!tenant || tenant.value().deleted_at || !tenant.value().is_active) {
       return refuse("has no active tenant");
     }
-    if (key_record.created_by != 0) {
-      QUIRE_TRY(auto creator, unit.tx().users().find(key_record.created_by));
-      if (!creator || !creator->user.is_active) return refuse("was made by a deactivated user");
+    if (!row->made_by_system) {
+      // The person behind the key must still stand in its tenant (acting_permissions checks it
+      // again at every use, and narrows the key to their current role).
+      QUIRE_TRY(auto standing,
+                unit.tx().keys().find_with_standing(key_record.tenant_id, key_record.id));
+      if (!standing || !standing->creator_active) return refuse("was made by a deactivated user");
+      if (!standing->creator_role) {
+        return refuse("was made by a user who is no longer a member of its tenant");
+      }
     }
     row->key.use_count += 1;
     row->key.last_used_at = now_ms();

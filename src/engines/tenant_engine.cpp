@@ -138,7 +138,7 @@ Result<Tenant> TenantEngine::create(const NewTenant& input) noexcept {
 
 Result<Tenant> TenantEngine::get(const TenantRef& ref) noexcept {
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Tenant> {
-    QUIRE_TRY(auto tenant, detail::find_tenant(unit.tx(), ref));
+    QUIRE_TRY(auto tenant, detail::find_visible_tenant(*ctx_, unit.tx(), ref));
     QUIRE_TRY(detail::require(unit, "tenant.read", tenant.id, detail::tenant_label(ref),
                               attempt(*ctx_, "tenant.read", std::to_string(tenant.id))));
     return tenant;
@@ -149,7 +149,8 @@ Result<Tenant> TenantEngine::get_by_domain(std::string_view domain) noexcept {
   QUIRE_TRY(auto host, detail::normalise_domain(domain));
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Tenant> {
     QUIRE_TRY(auto tenant, unit.tx().tenants().find_by_domain(host));
-    if (!tenant) {
+    // Another tenant's domain reads as one nobody has.
+    if (!tenant || (!ctx_->is_system() && ctx_->tenant != tenant->id)) {
       return fail(Errc::not_found, fmt::format("no tenant has domain {}", detail::quoted(host)));
     }
     QUIRE_TRY(detail::require(unit, "tenant.read", tenant->id, detail::quoted(host),
@@ -206,7 +207,7 @@ Result<Tenant> TenantEngine::update(const TenantRef& ref, const TenantPatch& pat
   }
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Tenant> {
     auto& tx = unit.tx();
-    QUIRE_TRY(const auto before, detail::find_tenant(tx, ref));
+    QUIRE_TRY(const auto before, detail::find_visible_tenant(*ctx_, tx, ref));
     QUIRE_TRY(detail::require(unit, "tenant.manage", before.id, before.slug,
                               attempt(*ctx_, "tenant.update", std::to_string(before.id))));
     Tenant tenant = before;
@@ -243,7 +244,7 @@ template <class Change>
 Result<Tenant> switch_state(const detail::ContextState& ctx, const TenantRef& ref,
                             std::string_view what, std::string action, Change&& change) {
   return write_unit(ctx, [&](Unit& unit) -> Result<Tenant> {
-    QUIRE_TRY(const auto before, detail::find_tenant(unit.tx(), ref));
+    QUIRE_TRY(const auto before, detail::find_visible_tenant(ctx, unit.tx(), ref));
     QUIRE_TRY(detail::require_system(unit, what, attempt(ctx, action, std::to_string(before.id))));
     Tenant tenant = before;
     if (!change(tenant)) return tenant;
@@ -295,7 +296,7 @@ struct ManagedMember {
 // The member an actor is about to change or remove: it exists, and it is within the actor's rank.
 Result<ManagedMember> managed_member(Unit& unit, const TenantRef& ref, UserId user,
                                      const AuditRecord& attempted) {
-  QUIRE_TRY(auto tenant, detail::find_tenant(unit.tx(), ref));
+  QUIRE_TRY(auto tenant, detail::find_visible_tenant(unit.ctx(), unit.tx(), ref));
   QUIRE_TRY(detail::require(unit, "member.manage", tenant.id, tenant.slug, attempted));
   QUIRE_TRY(auto member, unit.tx().members().find(tenant.id, user));
   if (!member) {
@@ -314,7 +315,7 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Member> {
     auto& tx = unit.tx();
     const auto attempted = member_attempt(*ctx_, "member.add", user);
-    QUIRE_TRY(auto tenant, detail::find_tenant(tx, ref));
+    QUIRE_TRY(auto tenant, detail::find_visible_tenant(*ctx_, tx, ref));
     QUIRE_TRY(detail::require(unit, "member.manage", tenant.id, tenant.slug, attempted));
     QUIRE_TRY(check_rank(unit, tenant, role, attempted));
     if (tenant.deleted_at) {
@@ -386,7 +387,7 @@ Result<void> TenantEngine::remove_member(const TenantRef& ref, UserId user) noex
 
 Result<std::vector<Member>> TenantEngine::members(const TenantRef& ref) noexcept {
   return read_unit(*ctx_, [&](Unit& unit) -> Result<std::vector<Member>> {
-    QUIRE_TRY(auto tenant, detail::find_tenant(unit.tx(), ref));
+    QUIRE_TRY(auto tenant, detail::find_visible_tenant(*ctx_, unit.tx(), ref));
     QUIRE_TRY(detail::require(unit, "member.read", tenant.id, tenant.slug,
                               member_attempt(*ctx_, "member.list", 0)));
     return unit.tx().members().list(tenant.id);

@@ -17,7 +17,7 @@ namespace {
 
 #define KEY_COLUMNS                                                                         \
   "id, tenant_id, public_id, name, scopes, created_by, created_at, expires_at, revoked_at," \
-  " last_used_at, use_count, secret_hash"
+  " last_used_at, use_count, secret_hash, made_by_system"
 
 KeyRow read_key(const PgResult& r, int row) {
   KeyRow stored;
@@ -36,15 +36,16 @@ KeyRow read_key(const PgResult& r, int row) {
   key.last_used_at = r.optional_int64(row, 9);
   key.use_count = r.int64(row, 10);
   stored.secret_hash = bytea_bytes(r, row, 11);
+  stored.made_by_system = r.boolean(row, 12);
   return stored;
 }
 
-// Every column of KEY_COLUMNS but id: $1 … $11.
+// Every column of KEY_COLUMNS but id: $1 … $12.
 Params key_params(const KeyRow& row) {
   const auto& key = row.key;
   return Params(key.tenant_id, key.public_id, key.name, detail::dump_json(key.scopes),
                 key.created_by, key.created_at, key.expires_at, key.revoked_at, key.last_used_at,
-                key.use_count, bytea_param(row.secret_hash));
+                key.use_count, bytea_param(row.secret_hash), row.made_by_system);
 }
 
 SessionRow read_session(const PgResult& r, int row) {
@@ -80,7 +81,8 @@ Result<std::int64_t> PgKeyStore::insert(const KeyRow& row) noexcept {
                            " VALUES ($2, $1))"
                            " INSERT INTO api_keys (tenant_id, public_id, name, scopes, created_by,"
                            " created_at, expires_at, revoked_at, last_used_at, use_count,"
-                           " secret_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                           " secret_hash, made_by_system)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
                            " RETURNING id",
                            key_params(row)));
     return result.int64(0, 0);
@@ -118,12 +120,15 @@ Result<std::optional<KeyStanding>> PgKeyStore::find_with_standing(TenantId tenan
               db_.read_in(tenant,
                           "SELECT " KEY_COLUMNS ", (SELECT t.is_active AND t.deleted_at IS NULL"
                           " FROM tenants t WHERE t.id = api_keys.tenant_id),"
-                          " coalesce((SELECT u.is_active FROM users u"
-                          " WHERE u.id = api_keys.created_by), api_keys.created_by = 0)"
+                          " NOT made_by_system AND coalesce((SELECT u.is_active FROM users u"
+                          " WHERE u.id = api_keys.created_by), false),"
+                          " (SELECT m.role FROM members m WHERE m.tenant_id = api_keys.tenant_id"
+                          " AND m.user_id = api_keys.created_by AND NOT api_keys.made_by_system)"
                           " FROM api_keys WHERE tenant_id = $1 AND id = $2",
                           Params(tenant, id)));
     return first_row(result, [](const PgResult& r, int row) {
-      return KeyStanding{read_key(r, row), r.boolean(row, 12), r.boolean(row, 13)};
+      return KeyStanding{read_key(r, row), r.boolean(row, 13), r.boolean(row, 14),
+                         r.optional_string(row, 15)};
     });
   });
 }
@@ -146,12 +151,12 @@ Result<void> PgKeyStore::update(const KeyRow& row) noexcept {
     QUIRE_TRY(auto result,
               db_.write_in(row.key.tenant_id,
                            "WITH d AS (UPDATE api_key_ids SET public_id = $2 WHERE public_id ="
-                           " (SELECT public_id FROM api_keys WHERE tenant_id = $1 AND id = $12)"
+                           " (SELECT public_id FROM api_keys WHERE tenant_id = $1 AND id = $13)"
                            " AND public_id <> $2),"
                            " u AS (UPDATE api_keys SET public_id = $2, name = $3, scopes = $4,"
                            " created_by = $5, created_at = $6, expires_at = $7, revoked_at = $8,"
-                           " last_used_at = $9, use_count = $10, secret_hash = $11"
-                           " WHERE tenant_id = $1 AND id = $12 RETURNING id)"
+                           " last_used_at = $9, use_count = $10, secret_hash = $11,"
+                           " made_by_system = $12 WHERE tenant_id = $1 AND id = $13 RETURNING id)"
                            " SELECT count(*) FROM u",
                            params));
     if (result.int64(0, 0) == 0) {
@@ -218,35 +223,35 @@ Result<void> PgSessionStore::revoke(std::string_view jti, Timestamp at) noexcept
   });
 }
 
-Result<std::pair<std::int64_t, Timestamp>> PgSessionStore::failures(TenantId tenant,
-                                                                    UserId user) noexcept {
+Result<std::pair<std::int64_t, Timestamp>> PgSessionStore::failures(
+    TenantId tenant, std::string_view login) noexcept {
   return guarded([&]() -> Result<std::pair<std::int64_t, Timestamp>> {
     QUIRE_TRY(auto result, db_.read_in(tenant,
                                        "SELECT failures, last_at FROM login_failures"
-                                       " WHERE tenant_id = $1 AND user_id = $2",
-                                       Params(tenant, user)));
+                                       " WHERE tenant_id = $1 AND login = $2",
+                                       Params(tenant, login)));
     if (result.empty()) return std::pair<std::int64_t, Timestamp>{0, 0};
     return std::pair<std::int64_t, Timestamp>{result.int64(0, 0), result.int64(0, 1)};
   });
 }
 
-Result<void> PgSessionStore::record_failure(TenantId tenant, UserId user, Timestamp at) noexcept {
+Result<void> PgSessionStore::record_failure(TenantId tenant, std::string_view login,
+                                            Timestamp at) noexcept {
   return guarded([&]() -> Result<void> {
     QUIRE_TRY(db_.write_in(tenant,
-                           "INSERT INTO login_failures (tenant_id, user_id, failures, last_at)"
-                           " VALUES ($1, $2, 1, $3) ON CONFLICT (tenant_id, user_id) DO UPDATE"
+                           "INSERT INTO login_failures (tenant_id, login, failures, last_at)"
+                           " VALUES ($1, $2, 1, $3) ON CONFLICT (tenant_id, login) DO UPDATE"
                            " SET failures = login_failures.failures + 1,"
                            " last_at = excluded.last_at",
-                           Params(tenant, user, at)));
+                           Params(tenant, login, at)));
     return success();
   });
 }
 
-Result<void> PgSessionStore::clear_failures(TenantId tenant, UserId user) noexcept {
+Result<void> PgSessionStore::clear_failures(TenantId tenant, std::string_view login) noexcept {
   return guarded([&]() -> Result<void> {
-    QUIRE_TRY(db_.write_in(tenant,
-                           "DELETE FROM login_failures WHERE tenant_id = $1 AND user_id = $2",
-                           Params(tenant, user)));
+    QUIRE_TRY(db_.write_in(tenant, "DELETE FROM login_failures WHERE tenant_id = $1 AND login = $2",
+                           Params(tenant, login)));
     return success();
   });
 }

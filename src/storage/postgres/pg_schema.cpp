@@ -415,6 +415,46 @@ CREATE POLICY audit_heads_tenant ON audit_heads FOR ALL
   USING (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint))
   WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint));
 )sql",
+    // 7: who stands behind an API key, said explicitly, as on SQLite (schema 10): made_by_system
+    // marks the keys the system context made, and a key minted by a key gets the creator of the
+    // key that minted it, read from the audit trail (one level; the rest keep created_by 0 without
+    // the mark and are refused). Across tenants, so row security is not forced for these
+    // statements.
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS made_by_system boolean NOT NULL DEFAULT false;
+ALTER TABLE api_keys NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE audit_log NO FORCE ROW LEVEL SECURITY;
+UPDATE api_keys SET created_by = coalesce((
+    SELECT parent.created_by FROM audit_log a
+      JOIN api_keys parent ON parent.tenant_id = a.tenant_id AND parent.id = a.actor_id
+     WHERE a.tenant_id = api_keys.tenant_id AND a.action = 'key.create' AND a.outcome = 'ok'
+       AND a.actor_type = 'api_key' AND a.resource_id = api_keys.id::text), 0)
+ WHERE created_by = 0;
+UPDATE api_keys SET made_by_system = true
+ WHERE created_by = 0 AND EXISTS (
+    SELECT 1 FROM audit_log a
+     WHERE a.tenant_id = api_keys.tenant_id AND a.action = 'key.create' AND a.outcome = 'ok'
+       AND a.actor_type = 'system' AND a.resource_id = api_keys.id::text);
+ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
+ALTER TABLE api_keys FORCE ROW LEVEL SECURITY;
+)sql",
+    // 8: failed logins counted per name as typed, as on SQLite (schema 11); tenant-owned, under the
+    // same policy as before (tenant 0 holds the names typed for tenants that do not exist).
+    R"sql(
+DROP TABLE IF EXISTS login_failures;
+CREATE TABLE login_failures (
+  tenant_id  bigint NOT NULL,
+  login      text   NOT NULL,
+  failures   bigint NOT NULL,
+  last_at    bigint NOT NULL,
+  CONSTRAINT login_failures_pkey PRIMARY KEY (tenant_id, login)
+);
+ALTER TABLE login_failures ENABLE ROW LEVEL SECURITY;
+ALTER TABLE login_failures FORCE ROW LEVEL SECURITY;
+CREATE POLICY login_failures_tenant ON login_failures FOR ALL
+  USING (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint))
+  WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint));
+)sql",
 };
 
 Result<void> refuse_newer(int current, int latest) {

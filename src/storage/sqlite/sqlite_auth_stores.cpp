@@ -15,7 +15,7 @@ std::int64_t as_int(std::int64_t value) {
 
 #define KEY_COLUMNS                                                                         \
   "id, tenant_id, public_id, name, scopes, created_by, created_at, expires_at, revoked_at," \
-  " last_used_at, use_count, secret_hash"
+  " last_used_at, use_count, secret_hash, made_by_system"
 
 KeyRow read_key(SQLite::Statement& row) {
   KeyRow stored;
@@ -35,6 +35,7 @@ KeyRow read_key(SQLite::Statement& row) {
   key.use_count = row.getColumn(10).getInt64();
   const auto hash = row.getColumn(11);
   stored.secret_hash.assign(static_cast<const char*>(hash.getBlob()), hash.getBytes());
+  stored.made_by_system = row.getColumn(12).getInt() != 0;
   return stored;
 }
 
@@ -48,6 +49,7 @@ void bind_key(SQLite::Statement& s, const KeyRow& row) {
   bind_optional(s, 9, key.last_used_at);
   s.bind(10, key.use_count);
   s.bind(11, row.secret_hash.data(), static_cast<int>(row.secret_hash.size()));
+  s.bind(12, row.made_by_system ? 1 : 0);
 }
 
 SessionRow read_session(SQLite::Statement& row) {
@@ -61,8 +63,8 @@ SessionRow read_session(SQLite::Statement& row) {
 Result<std::int64_t> SqliteKeyStore::insert(const KeyRow& row) noexcept {
   return insert_row(db_,
                     "INSERT INTO api_keys (tenant_id, public_id, name, scopes, created_by,"
-                    " created_at, expires_at, revoked_at, last_used_at, use_count, secret_hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " created_at, expires_at, revoked_at, last_used_at, use_count, secret_hash,"
+                    " made_by_system) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     row, bind_key);
 }
 
@@ -83,12 +85,15 @@ Result<std::optional<KeyStanding>> SqliteKeyStore::find_with_standing(TenantId t
       db_,
       "SELECT " KEY_COLUMNS
       ", (SELECT is_active AND deleted_at IS NULL FROM tenants"
-      " WHERE id = api_keys.tenant_id), coalesce((SELECT is_active FROM users"
-      " WHERE id = api_keys.created_by), api_keys.created_by = 0)"
+      " WHERE id = api_keys.tenant_id),"
+      " NOT made_by_system AND coalesce((SELECT is_active FROM users"
+      " WHERE id = api_keys.created_by), 0),"
+      " (SELECT role FROM members WHERE tenant_id = api_keys.tenant_id"
+      " AND user_id = api_keys.created_by AND NOT api_keys.made_by_system)"
       " FROM api_keys WHERE id = ? AND tenant_id = ?",
       [](SQLite::Statement& row) {
-        return KeyStanding{read_key(row), row.getColumn(12).getInt() != 0,
-                           row.getColumn(13).getInt() != 0};
+        return KeyStanding{read_key(row), row.getColumn(13).getInt() != 0,
+                           row.getColumn(14).getInt() != 0, optional_column<std::string>(row, 15)};
       },
       id, as_int(tenant));
 }
@@ -106,10 +111,10 @@ Result<void> SqliteKeyStore::update(const KeyRow& row) noexcept {
     auto query = db_.query(
         "UPDATE api_keys SET tenant_id = ?, public_id = ?, name = ?, scopes = ?, created_by = ?,"
         " created_at = ?, expires_at = ?, revoked_at = ?, last_used_at = ?, use_count = ?,"
-        " secret_hash = ? WHERE id = ? AND tenant_id = ?");
+        " secret_hash = ?, made_by_system = ? WHERE id = ? AND tenant_id = ?");
     bind_key(*query, row);
-    query->bind(12, row.key.id);
-    query->bind(13, as_int(row.key.tenant_id));
+    query->bind(13, row.key.id);
+    query->bind(14, as_int(row.key.tenant_id));
     if (query->exec() == 0) {
       return fail(Errc::not_found, fmt::format("API key {} not found", row.key.id));
     }
@@ -164,35 +169,35 @@ Result<void> SqliteSessionStore::revoke(std::string_view jti, Timestamp at) noex
   });
 }
 
-Result<std::pair<std::int64_t, Timestamp>> SqliteSessionStore::failures(TenantId tenant,
-                                                                        UserId user) noexcept {
+Result<std::pair<std::int64_t, Timestamp>> SqliteSessionStore::failures(
+    TenantId tenant, std::string_view login) noexcept {
   return guarded([&]() -> Result<std::pair<std::int64_t, Timestamp>> {
-    auto query = db_.query(
-        "SELECT failures, last_at FROM login_failures WHERE tenant_id = ? AND user_id = ?");
-    bind_all(*query, as_int(tenant), as_int(user));
+    auto query =
+        db_.query("SELECT failures, last_at FROM login_failures WHERE tenant_id = ? AND login = ?");
+    bind_all(*query, as_int(tenant), std::string(login));
     if (!query->executeStep()) return std::pair<std::int64_t, Timestamp>{0, 0};
     return std::pair<std::int64_t, Timestamp>{query->getColumn(0).getInt64(),
                                               query->getColumn(1).getInt64()};
   });
 }
 
-Result<void> SqliteSessionStore::record_failure(TenantId tenant, UserId user,
+Result<void> SqliteSessionStore::record_failure(TenantId tenant, std::string_view login,
                                                 Timestamp at) noexcept {
   return guarded([&]() -> Result<void> {
     auto query = db_.query(
-        "INSERT INTO login_failures (tenant_id, user_id, failures, last_at) VALUES (?, ?, 1, ?)"
-        " ON CONFLICT (tenant_id, user_id) DO UPDATE SET failures = failures + 1,"
+        "INSERT INTO login_failures (tenant_id, login, failures, last_at) VALUES (?, ?, 1, ?)"
+        " ON CONFLICT (tenant_id, login) DO UPDATE SET failures = failures + 1,"
         " last_at = excluded.last_at");
-    bind_all(*query, as_int(tenant), as_int(user), static_cast<std::int64_t>(at));
+    bind_all(*query, as_int(tenant), std::string(login), static_cast<std::int64_t>(at));
     query->exec();
     return success();
   });
 }
 
-Result<void> SqliteSessionStore::clear_failures(TenantId tenant, UserId user) noexcept {
+Result<void> SqliteSessionStore::clear_failures(TenantId tenant, std::string_view login) noexcept {
   return guarded([&]() -> Result<void> {
-    auto query = db_.query("DELETE FROM login_failures WHERE tenant_id = ? AND user_id = ?");
-    bind_all(*query, as_int(tenant), as_int(user));
+    auto query = db_.query("DELETE FROM login_failures WHERE tenant_id = ? AND login = ?");
+    bind_all(*query, as_int(tenant), std::string(login));
     query->exec();
     return success();
   });

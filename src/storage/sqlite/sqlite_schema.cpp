@@ -386,6 +386,42 @@ INSERT INTO post_search_stats (tenant_id, documents, tokens, live_posts)
     R"sql(
 CREATE INDEX audit_denied ON audit_log (tenant_id, seq) WHERE outcome = 'denied';
 )sql",
+    // 10: who stands behind an API key, said explicitly. Until now created_by 0 meant both "made
+    // by the system context" and "minted by another key", and the standing check took 0 for an
+    // active creator, so a key minted by a key outlived its parent and the person behind it.
+    // made_by_system marks the keys the system made; every other key's created_by is a person.
+    // The audit trail tells the old keys apart: a key minted by a key gets the creator of the
+    // key that minted it (one level; deeper chains and keys whose key.create entry was purged
+    // keep created_by 0 without the mark, and are refused: make them again).
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN made_by_system INTEGER NOT NULL DEFAULT 0
+  CHECK (made_by_system IN (0, 1));
+UPDATE api_keys SET created_by = coalesce((
+    SELECT parent.created_by FROM audit_log a
+      JOIN api_keys parent ON parent.tenant_id = a.tenant_id AND parent.id = a.actor_id
+     WHERE a.tenant_id = api_keys.tenant_id AND a.action = 'key.create' AND a.outcome = 'ok'
+       AND a.actor_type = 'api_key' AND a.resource_id = CAST(api_keys.id AS TEXT)), 0)
+ WHERE created_by = 0;
+UPDATE api_keys SET made_by_system = 1
+ WHERE created_by = 0 AND EXISTS (
+    SELECT 1 FROM audit_log a
+     WHERE a.tenant_id = api_keys.tenant_id AND a.action = 'key.create' AND a.outcome = 'ok'
+       AND a.actor_type = 'system' AND a.resource_id = CAST(api_keys.id AS TEXT));
+)sql",
+    // 11: failed logins counted per name as typed (lower-cased), not per account: counting only
+    // real accounts made "too many failed logins" tell which accounts exist. tenant_id is 0 for a
+    // tenant reference that names no tenant (login then names the reference too). The old
+    // counters are only a throttle's memory and go.
+    R"sql(
+DROP TABLE login_failures;
+CREATE TABLE login_failures (
+  tenant_id   INTEGER NOT NULL,
+  login       TEXT    NOT NULL,
+  failures    INTEGER NOT NULL,
+  last_at     INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, login)
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 
 constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell the file apart

@@ -169,9 +169,10 @@ class SqliteSessionStore final : public SessionStore {
   Result<std::optional<SessionRow>> find(std::string_view jti) noexcept override;
   Result<void> revoke(std::string_view jti, Timestamp at) noexcept override;
   Result<std::pair<std::int64_t, Timestamp>> failures(TenantId tenant,
-                                                      UserId user) noexcept override;
-  Result<void> record_failure(TenantId tenant, UserId user, Timestamp at) noexcept override;
-  Result<void> clear_failures(TenantId tenant, UserId user) noexcept override;
+                                                      std::string_view login) noexcept override;
+  Result<void> record_failure(TenantId tenant, std::string_view login,
+                              Timestamp at) noexcept override;
+  Result<void> clear_failures(TenantId tenant, std::string_view login) noexcept override;
 
  private:
   Connection& db_;
