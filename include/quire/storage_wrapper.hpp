@@ -185,8 +185,8 @@ class ForwardingPostStore : public ForwardingStore<PostStore> {
   ForwardingPostStore(PostStore& target, StepObserver& observer) noexcept
       : ForwardingStore(target, observer, "posts") {}
   Result<PostId> insert(const Post& post) noexcept override { QUIRE_FORWARD(write, insert, post); }
-  Result<std::optional<Post>> find(TenantId tenant, PostId id) noexcept override {
-    QUIRE_FORWARD(read, find, tenant, id);
+  Result<std::optional<Post>> find(TenantId tenant, PostId id, Lock lock) noexcept override {
+    QUIRE_FORWARD(read, find, tenant, id, lock);
   }
   Result<std::optional<PostAccess>> find_access(TenantId tenant, PostId id) noexcept override {
     QUIRE_FORWARD(read, find_access, tenant, id);
@@ -217,18 +217,21 @@ class ForwardingPostStore : public ForwardingStore<PostStore> {
   Result<std::int64_t> count(TenantId tenant) noexcept override {
     QUIRE_FORWARD(read, count, tenant);
   }
-  Result<std::vector<TermCount>> categories(TenantId tenant) noexcept override {
-    QUIRE_FORWARD(read, categories, tenant);
+  Result<std::vector<TermCount>> categories(TenantId tenant,
+                                            const PostVisibility& visible) noexcept override {
+    QUIRE_FORWARD(read, categories, tenant, visible);
   }
-  Result<std::vector<TermCount>> tags(TenantId tenant) noexcept override {
-    QUIRE_FORWARD(read, tags, tenant);
+  Result<std::vector<TermCount>> tags(TenantId tenant,
+                                      const PostVisibility& visible) noexcept override {
+    QUIRE_FORWARD(read, tags, tenant, visible);
   }
   Result<std::vector<PostId>> due(TenantId tenant, Timestamp now) noexcept override {
     QUIRE_FORWARD(read, due, tenant, now);
   }
-  Result<std::vector<SearchHit>> search(TenantId tenant, std::string_view match,
-                                        bool published_only, unsigned limit) noexcept override {
-    QUIRE_FORWARD(read, search, tenant, match, published_only, limit);
+  Result<std::vector<SearchHit>> search(TenantId tenant, const SearchQuery& query,
+                                        const PostVisibility& visible,
+                                        unsigned limit) noexcept override {
+    QUIRE_FORWARD(read, search, tenant, query, visible, limit);
   }
 };
 
@@ -344,14 +347,15 @@ class ForwardingSessionStore : public ForwardingStore<SessionStore> {
     QUIRE_FORWARD(write, revoke, jti, at);
   }
   Result<std::pair<std::int64_t, Timestamp>> failures(TenantId tenant,
-                                                      UserId user) noexcept override {
-    QUIRE_FORWARD(read, failures, tenant, user);
+                                                      std::string_view login) noexcept override {
+    QUIRE_FORWARD(read, failures, tenant, login);
   }
-  Result<void> record_failure(TenantId tenant, UserId user, Timestamp at) noexcept override {
-    QUIRE_FORWARD(write, record_failure, tenant, user, at);
+  Result<void> record_failure(TenantId tenant, std::string_view login,
+                              Timestamp at) noexcept override {
+    QUIRE_FORWARD(write, record_failure, tenant, login, at);
   }
-  Result<void> clear_failures(TenantId tenant, UserId user) noexcept override {
-    QUIRE_FORWARD(write, clear_failures, tenant, user);
+  Result<void> clear_failures(TenantId tenant, std::string_view login) noexcept override {
+    QUIRE_FORWARD(write, clear_failures, tenant, login);
   }
 };
 

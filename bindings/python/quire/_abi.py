@@ -29,6 +29,7 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "quire_last_error_code": (_status, ()),
     "quire_last_error_message": (c_char_p, ()),
     "quire_last_error_detail": (c_char_p, ()),
+    "quire_last_error_json": (c_char_p, ()),
     "quire_status_name": (c_char_p, (_status,)),
     "quire_free": (None, (c_void_p,)),
     # database
