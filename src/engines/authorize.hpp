@@ -21,7 +21,10 @@ struct Permissions {
 
   bool has(std::string_view permission) const noexcept;
   // The role a denial reports (ErrorFacts::role): the role's name, "api_key" for a key.
-  std::string_view actor_role() const noexcept { return listed && role.empty() ? "api_key" : role; }
+  // (Both arms string_view: `"api_key" : role` would make a temporary std::string and dangle.)
+  std::string_view actor_role() const noexcept {
+    return listed && role.empty() ? std::string_view("api_key") : std::string_view(role);
+  }
   // Where it stands among the built-in roles: the rank of its strongest permission.
   int rank() const noexcept;
 };

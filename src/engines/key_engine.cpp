@@ -96,8 +96,9 @@ Result<detail::Permissions> require_scopes_held(Unit& unit, TenantId tenant,
             detail::acting_permissions(unit, tenant, std::to_string(tenant), attempted));
   for (const auto& scope : scopes) {
     if (!acting.has(scope)) {
-      return unit.deny(attempted, fmt::format("denied: {} lacks {}, {}", acting.holder, scope, what),
-                       scope, acting.actor_role());
+      return unit.deny(attempted,
+                       fmt::format("denied: {} lacks {}, {}", acting.holder, scope, what), scope,
+                       acting.actor_role());
     }
   }
   return acting;

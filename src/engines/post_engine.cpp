@@ -240,8 +240,8 @@ Result<Post> find_readable(Unit& unit, TenantId tenant, PostId id, storage::Lock
 
 Result<Post> PostEngine::get(PostId id) noexcept {
   QUIRE_TRY(const auto tenant, detail::tenant_of(*ctx_, "posts"));
-  return read_unit(*ctx_,
-                   [&](Unit& unit) { return find_readable(unit, tenant, id, storage::Lock::none); });
+  return read_unit(
+      *ctx_, [&](Unit& unit) { return find_readable(unit, tenant, id, storage::Lock::none); });
 }
 
 Result<Post> PostEngine::record_view(PostId id) noexcept {

@@ -292,7 +292,8 @@ storage::PostVisibility visible_to(const ContextState& ctx, const Permissions& a
   const bool user = ctx.actor.type == ActorType::user;
   if (trash) {
     visible.all = acting.has("post.delete");
-    if (user) visible.author = ctx.actor.id;
+    // Their own trash while their role still lets them delete their own (as get() decides).
+    if (user && acting.has("post.delete.own")) visible.author = ctx.actor.id;
     return visible;
   }
   // sees_unpublished (grants.hpp), said of every post at once.
