@@ -51,9 +51,8 @@ enum class Known : int {
   admin_adds_any_account = 11,  // finding 11: a tenant admin adds any account directly
 };
 
+// Findings 1-4, 6 and 7 have landed: the test now fails on them.
 const std::set<Known> exempt = {
-    Known::rotate_revoke_wider_key, Known::key_minted_by_key,      Known::demoted_key_creator,
-    Known::listing_visibility,      Known::login_reveals_accounts, Known::error_names_tenant,
     Known::admin_adds_any_account,
 };
 
