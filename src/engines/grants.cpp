@@ -43,8 +43,12 @@ Result<std::optional<GrantLevel>> grant_on(Unit& unit, const storage::PostAccess
 
 Result<bool> sees_unpublished(Unit& unit, const Permissions& acting,
                               const storage::PostAccess& post) {
-  if (acting.has("post.update")) return true;
-  if (owns(unit.ctx(), post.author_id) && acting.has("post.update.own")) return true;
+  // Editing a post lets one see its draft only with reading: a key or custom role holding
+  // post.update without post.read reads neither drafts nor published posts.
+  if (acting.has("post.read")) {
+    if (acting.has("post.update")) return true;
+    if (owns(unit.ctx(), post.author_id) && acting.has("post.update.own")) return true;
+  }
   QUIRE_TRY(auto level, grant_on(unit, post));
   return level.has_value();
 }

@@ -31,8 +31,9 @@ Result<std::optional<GrantLevel>> grant_on(Unit& unit, const storage::PostAccess
 // needs sees_unpublished.
 bool is_read(std::string_view permission) noexcept;
 
-// Whether the actor may see `post` although it is not published: those who may edit it
-// (post.update, or post.update.own on their own post) and those it was granted to at any level.
+// Whether the actor may see `post` although it is not published: those who may read posts and
+// edit this one (post.read with post.update, or post.update.own on their own post) and those it
+// was granted to at any level.
 // To everyone else it does not exist (not_found), so drafts cannot be probed.
 Result<bool> sees_unpublished(Unit& unit, const Permissions& acting,
                               const storage::PostAccess& post);

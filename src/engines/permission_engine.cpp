@@ -103,7 +103,17 @@ Result<Decision> PermissionEngine::check(std::string_view permission,
                                            post->id, acting.holder)};
       }
     }
-    return detail::decide_on_post(unit, acting, permission, *post);
+    // As the version engine decides: versions are read by those who may read the post, and
+    // restored by those who may also update it.
+    const std::string_view through = permission == "version.read"      ? "post.read"
+                                     : permission == "version.restore" ? "post.update"
+                                                                       : "";
+    QUIRE_TRY(auto decision, detail::decide_on_post(unit, acting, permission, *post));
+    if (decision.allowed && !through.empty()) {
+      QUIRE_TRY(auto also, detail::decide_on_post(unit, acting, through, *post));
+      if (!also.allowed) return also;
+    }
+    return decision;
   });
 }
 

@@ -296,10 +296,12 @@ storage::PostVisibility visible_to(const ContextState& ctx, const Permissions& a
     if (user && acting.has("post.delete.own")) visible.author = ctx.actor.id;
     return visible;
   }
-  // sees_unpublished (grants.hpp), said of every post at once.
-  visible.all = acting.has("post.update");
-  visible.published = true;
-  if (user && acting.has("post.update.own")) visible.author = ctx.actor.id;
+  // sees_unpublished (grants.hpp), said of every post at once. Listings require post.read of the
+  // role already; `reads` keeps this rule whole for any caller.
+  const bool reads = acting.has("post.read");
+  visible.all = reads && acting.has("post.update");
+  visible.published = reads;
+  if (user && reads && acting.has("post.update.own")) visible.author = ctx.actor.id;
   if (user) visible.grantee = ctx.actor.id;
   return visible;
 }

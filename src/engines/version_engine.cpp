@@ -241,7 +241,11 @@ Result<Post> VersionEngine::restore(PostId id, std::int64_t number) noexcept {
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Post> {
     QUIRE_TRY(const auto before,
               detail::find_live_post(unit, tenant, id, storage::Lock::for_update));
-    QUIRE_TRY(detail::require_role(unit, tenant, "version.restore", "version.restore", id));
+    // Restoring rewrites the post: version.restore on it (the role, or an admin grant), and
+    // post.update on it, or a key holding only version.restore would change (and read back)
+    // drafts it may neither edit nor see.
+    QUIRE_TRY(detail::require_on(unit, "version.restore", before, "version.restore"));
+    QUIRE_TRY(detail::require_on(unit, "post.update", before, "version.restore"));
     QUIRE_TRY(auto row, find_version(unit, tenant, id, number));
     QUIRE_TRY(auto old, snapshot_of(std::move(row)));
     Post post = before;

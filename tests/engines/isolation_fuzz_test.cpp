@@ -341,13 +341,14 @@ class Fuzz {
     }
     return false;
   }
-  // May the actor holding `p` see the post, leniently (docs/permissions.md): a published one with
-  // post.read; any other only if they may edit it (without post.read too) or hold a grant on it.
+  // May the actor holding `p` see the post (docs/permissions.md): a published one with
+  // post.read; any other only with post.read and the right to edit it, or a grant on it.
   bool sees(const Actor& actor, const PermSet& p, const PostModel& post) const {
     if (post.tenant != actor.tenant || post.purged) return false;
-    if (post.status == PostStatus::published && p.contains("post.read")) return true;
-    return p.contains("post.update") || (owns(actor, post) && p.contains("post.update.own")) ||
-           grant_of(actor, post).has_value();
+    if (grant_of(actor, post).has_value()) return true;
+    if (!p.contains("post.read")) return false;
+    if (post.status == PostStatus::published) return true;
+    return p.contains("post.update") || (owns(actor, post) && p.contains("post.update.own"));
   }
   // `permission` on one post: the role, then .own on one's own post, then a grant.
   bool may(const Actor& actor, const PermSet& p, const PostModel& post,
@@ -355,12 +356,10 @@ class Fuzz {
     if (post.tenant != actor.tenant || post.purged) return false;
     // Reading: seeing the post is reading it; its versions also need version.read (or a grant).
     if (permission == "post.read") return sees(actor, p, post);
-    // A published post's versions need version.read, not post.read: so check() decides, and
-    // docs/permissions.md does not say otherwise.
-    if (permission == "version.read" && post.status != PostStatus::published &&
-        !sees(actor, p, post)) {
-      return false;
-    }
+    // Versions are read through the post: version.read and seeing the post.
+    if (permission == "version.read" && !sees(actor, p, post)) return false;
+    // Restoring rewrites the post: version.restore and post.update on it.
+    if (permission == "version.restore" && !may(actor, p, post, "post.update")) return false;
     if (p.contains(permission)) return true;
     if (owns(actor, post) && p.contains(permission + ".own")) return true;
     const auto level = grant_of(actor, post);
@@ -1132,7 +1131,7 @@ class Fuzz {
       finding(Known::none, "isolation: restored post " + std::to_string(id) + " of another tenant");
       return;
     }
-    guard(true, needs(actor, "version.restore"), "versions().restore");
+    guard(true, on_post(actor, *model, "version.restore"), "versions().restore");
     learn(result.value());
     check_post(actor, result.value(), {}, Returned::written);
   }
