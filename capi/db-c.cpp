@@ -45,6 +45,17 @@ QUIRE_EXPORT quire_status quire_db_open(quire_db** out, const char* url, const c
   });
 }
 
+QUIRE_EXPORT quire_status quire_db_migrate(int64_t* out_version, const char* url,
+                                           const char* options_json) {
+  return guard([&] {
+    if (out_version == nullptr) throw_invalid("out_version must not be NULL");
+    *out_version = 0;
+    const auto where = string_arg(url, "url");
+    auto options = decode_options(options_json);
+    *out_version = unwrap(quire::Database::migrate(where, std::move(options)));
+  });
+}
+
 QUIRE_EXPORT quire_status quire_db_close(quire_db* db) {
   return guard([&] { db_of(db).db.close(); });
 }

@@ -165,7 +165,8 @@ QUIRE_EXPORT void quire_free(void* ptr);
 /* ---- Database ----------------------------------------------------------------------------- */
 
 /* Opens (creating if missing) a database and runs its schema migrations.
- *   url: "sqlite:path/to/file.db" or "sqlite::memory:".
+ *   url: "sqlite:path/to/file.db", "sqlite::memory:", or a PostgreSQL URL ("postgresql://..." or
+ *   libpq key=value pairs), whose schema quire_db_migrate brought up to date as its owner.
  *   options_json: NULL for the defaults, or an object with any of
  *     {"synchronous":"full"|"normal", "reader_connections":4, "busy_timeout_ms":5000,
  *      "wal_autocheckpoint_pages":1000, "default_plan":"free",
@@ -178,6 +179,16 @@ QUIRE_EXPORT void quire_free(void* ptr);
  * unchanged), QUIRE_ESTORAGE (cannot open), QUIRE_ECORRUPT (not a database), QUIRE_ENOTSUP (the
  * file was written by a newer quire), QUIRE_EBUSY. Migrations run all or nothing. */
 QUIRE_EXPORT quire_status quire_db_open(quire_db** out, const char* url, const char* options_json);
+
+/* Brings a database's schema up to date and closes it again: a deployment step. On PostgreSQL
+ * run it as the schema's owner; quire_db_open then runs as a role that owns nothing and refuses
+ * the owner, a superuser and a BYPASSRLS role (QUIRE_EINVAL), since they could switch row-level
+ * security off or rewrite the audit trail (docs/postgresql.md). On SQLite it is open and close.
+ *   url, options_json: as quire_db_open.
+ * *out_version: the schema version the database is at.
+ * Errors: those of quire_db_open, and QUIRE_EPERM (this role may not create the tables). */
+QUIRE_EXPORT quire_status quire_db_migrate(int64_t* out_version, const char* url,
+                                           const char* options_json);
 
 /* Waits for the operations in flight, then closes the connections. Afterwards every call through
  * a context of this database fails with QUIRE_EINVAL. Idempotent. Must not be called from inside

@@ -44,6 +44,15 @@ Result<Database> Database::open(std::string_view url, Options options) noexcept 
   }
 }
 
+Result<int> Database::migrate(std::string_view url, Options options) noexcept {
+  try {
+    QUIRE_TRY(check_options(options));
+    return storage::migrate(url, options);
+  } catch (const std::exception& e) {
+    return fail(Errc::internal, e.what());
+  }
+}
+
 Result<Database> Database::open(std::unique_ptr<storage::Backend> backend,
                                 Options options) noexcept {
   try {

@@ -59,6 +59,9 @@ export interface OpenOptions {
 
 /** Opens (creating if missing) a database: "sqlite:path/to/file.db" or "sqlite::memory:". */
 export function open(url: string, options?: OpenOptions): Database;
+/** Brings the schema up to date and closes the database; returns the schema version. On
+ * PostgreSQL run it with the schema owner's URL: open() refuses the owner. */
+export function migrate(url: string, options?: OpenOptions): number;
 
 export interface RequestInfo {
   ip?: string;

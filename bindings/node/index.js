@@ -447,9 +447,19 @@ class Database {
 //            plans: [{name, maxMembers, maxPosts}], passwords: {opslimit, memlimit, maxConcurrent}})
 function open(url, options) {
   C.string(url, 'url');
+  return new Database(native.db_open(url, openOptions(options)), url);
+}
+
+// migrate(url, options): brings the schema up to date and closes the database; returns the schema
+// version. A deployment step: on PostgreSQL, with the schema owner's URL (open() refuses it).
+function migrate(url, options) {
+  C.string(url, 'url');
+  return native.db_migrate(url, openOptions(options));
+}
+
+function openOptions(options) {
   const o = C.options(options, 'options');
-  const opts = Object.keys(o).length === 0 ? null : json(C.snakeDeep(o));
-  return new Database(native.db_open(url, opts), url);
+  return Object.keys(o).length === 0 ? null : json(C.snakeDeep(o));
 }
 
 // Every permission quire knows.
@@ -459,6 +469,7 @@ function allPermissions() {
 
 module.exports = {
   open,
+  migrate,
   Database,
   Context,
   QuireError,

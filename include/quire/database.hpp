@@ -37,7 +37,14 @@ class QUIRE_EXPORT Database {
   // migrations, all or nothing. Errors: invalid_argument (url, options, a SQLite file that is not
   // quire's: it is left unchanged), storage (cannot open), corrupt (not a database), not_supported
   // (the file was written by a newer quire), busy.
+  // On PostgreSQL it runs as a role that owns nothing (docs/postgresql.md): a superuser, a
+  // BYPASSRLS role and the schema's owner are refused (invalid_argument), and a schema that is
+  // behind must first be migrated by its owner (permission_denied).
   [[nodiscard]] static Result<Database> open(std::string_view url, Options options = {}) noexcept;
+  // Brings the database's schema up to date and closes it again; returns the schema version. A
+  // deployment step, run as the schema's owner on PostgreSQL before the application opens the
+  // database as its own role. Errors: those of open(), but the owner is welcome.
+  [[nodiscard]] static Result<int> migrate(std::string_view url, Options options = {}) noexcept;
   // Over a Backend the host opened (storage::open_backend) and perhaps wrapped
   // (quire/storage_wrapper.hpp): to add metrics or tracing, or in tests to inject faults. The
   // Database owns it from here and closes it in close(). The backend's own settings (synchronous,

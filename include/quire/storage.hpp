@@ -414,8 +414,14 @@ class Backend {
   virtual Result<int> schema_version() noexcept = 0;
 };
 
-// Opens the backend a URL names ("sqlite:…", "sqlite::memory:") and migrates its schema.
+// Opens the backend a URL names ("sqlite:…", "sqlite::memory:", "postgresql://…") and migrates
+// its schema.
 QUIRE_EXPORT Result<std::unique_ptr<Backend>> open_backend(std::string_view url,
                                                            const Options& options) noexcept;
+
+// Brings the schema of the database a URL names up to date and lets go of it; returns the schema
+// version. On PostgreSQL this is the one thing quire does as the schema's owner, which
+// open_backend refuses (docs/postgresql.md); on SQLite it is open_backend and close.
+QUIRE_EXPORT Result<int> migrate(std::string_view url, const Options& options) noexcept;
 
 }  // namespace quire::storage

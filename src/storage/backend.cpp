@@ -45,4 +45,11 @@ Result<std::unique_ptr<Backend>> open_backend(std::string_view url,
                           url.substr(0, std::min<std::size_t>(url.find(':'), 32))));
 }
 
+Result<int> migrate(std::string_view url, const Options& options) noexcept {
+  // PostgreSQL migrates over one connection of the owner, which a backend would refuse.
+  if (is_postgres(url)) return postgres::PgBackend::migrate(std::string(url));
+  QUIRE_TRY(auto backend, open_backend(url, options));
+  return backend->schema_version();
+}
+
 }  // namespace quire::storage

@@ -88,6 +88,19 @@ static void test_open(void) {
         QUIRE_EINVAL, "options.passwords");
   CHECK(db == NULL);
 
+  /* quire_db_migrate: the deployment step; its options are checked as quire_db_open's. */
+  {
+    int64_t version = -1;
+    FAILS(quire_db_migrate(NULL, "sqlite::memory:", NULL), QUIRE_EINVAL,
+          "out_version must not be NULL");
+    FAILS(quire_db_migrate(&version, NULL, NULL), QUIRE_EINVAL, "url must not be NULL");
+    CHECK(version == 0);
+    FAILS(quire_db_migrate(&version, "sqlite::memory:", "{\"synchronuos\":\"full\"}"), QUIRE_EINVAL,
+          "options_json: unknown field \"synchronuos\"");
+    OK(quire_db_migrate(&version, "sqlite::memory:", NULL));
+    CHECK(version > 0);
+  }
+
   /* Nesting deep enough to exhaust a recursive reader is refused before parsing. */
   {
     char deep[4096];

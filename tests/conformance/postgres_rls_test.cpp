@@ -296,17 +296,17 @@ TEST_CASE("postgres: the owner migrates once, even when two open at once; the ap
   }
 
   // Two owners at once: the advisory lock makes one wait, and it then finds the work done.
-  std::optional<Result<std::unique_ptr<storage::Backend>>> opened[2];
+  std::optional<Result<int>> migrated[2];
   {
-    std::thread first([&] { opened[0] = storage::open_backend(owner_url, test::test_options()); });
-    std::thread second([&] { opened[1] = storage::open_backend(owner_url, test::test_options()); });
+    std::thread first([&] { migrated[0] = storage::migrate(owner_url, test::test_options()); });
+    std::thread second([&] { migrated[1] = storage::migrate(owner_url, test::test_options()); });
     first.join();
     second.join();
   }
-  for (auto& result : opened) REQUIRE_MESSAGE(result->has_value(), result->error().message);
-  const int version = must((*opened[0]).value()->schema_version());
+  for (auto& result : migrated) REQUIRE_MESSAGE(result->has_value(), result->error().message);
+  CHECK(migrated[0]->value() == migrated[1]->value());
   Connection owner(owner_url);
-  CHECK(owner.exec("SELECT count(*) FROM schema_version") == std::to_string(version));
+  CHECK(owner.exec("SELECT count(*) FROM schema_version") == std::to_string(migrated[0]->value()));
 
   // Now current, it opens as the app role without touching the schema.
   must(storage::open_backend(app_url, test::test_options()));
@@ -343,24 +343,83 @@ TEST_CASE("postgres: the audit trail is append-only and kept per tenant below th
     must(tx->commit());
   }
   Connection app(data.server.url());
-  app.exec("BEGIN");
-  app.exec(set_tenant(data.a));
-  CHECK(app.exec("SELECT count(*) FROM audit_log") == "1");
-  // P0001: the append-only trigger.
-  CHECK(app.fails("UPDATE audit_log SET action = 'forged'") == "P0001");
-  app.exec("ROLLBACK");
-  app.exec("BEGIN");
-  app.exec(set_tenant(data.a));
-  CHECK(app.fails("DELETE FROM audit_log") == "P0001");
-  app.exec("ROLLBACK");
-  CHECK(app.fails("TRUNCATE audit_log") == "42501");  // quire's role has no TRUNCATE
+  // Each attempt in a transaction of its own, set to tenant a as quire's own statements are.
+  const auto refused = [&](const std::string& sql) {
+    app.exec("BEGIN");
+    app.exec(set_tenant(data.a));
+    app.exec("SET LOCAL quire.audit_purge = 'on'");  // what the old trigger trusted
+    auto sqlstate = app.fails(sql);
+    app.exec("ROLLBACK");
+    return sqlstate;
+  };
+  // 42501: quire's role holds no such privilege; P0001: a trigger. Before schema 9 the DELETE
+  // went through with quire.audit_purge on, and rewinding the head let verify() pass.
+  CHECK(refused("UPDATE audit_log SET action = 'forged'") == "42501");
+  CHECK(refused("DELETE FROM audit_log") == "42501");
+  CHECK(refused("TRUNCATE audit_log") == "42501");
+  CHECK(refused("DELETE FROM audit_heads") == "42501");
+  CHECK(refused("UPDATE audit_heads SET seq = seq - 1") == "P0001");
+  CHECK(refused("UPDATE audit_heads SET hash = 'forged'") == "P0001");
+  // The owner's purge removes only a cut its chain's newest entry records as a checkpoint, never
+  // the newest entry, and only in the tenant the transaction is set to.
+  CHECK(refused("SELECT audit_purge_through(" + std::to_string(data.a) + ", 1)") == "42501");
+  CHECK(refused("SELECT audit_purge_through(" + std::to_string(data.b) + ", 1)") == "42501");
 
-  // The retention purge is the one way out, and only for the chain it names.
   auto tx = must(backend->begin(storage::Access::write));
+  AuditEntry checkpoint;
+  checkpoint.tenant_id = data.a;
+  checkpoint.seq = 2;
+  checkpoint.action = "audit.checkpoint";
+  checkpoint.resource_type = "audit";
+  checkpoint.resource_id = std::to_string(data.a);
+  checkpoint.outcome = "ok";
+  checkpoint.prev_hash = std::string(64, 'a');
+  checkpoint.hash = std::string(64, 'b');
+  checkpoint.new_values = R"({"purged_through":1})";
+  must(tx->audit().append(checkpoint));
+  // Through the newest entry itself: refused.
+  const auto through_newest = tx->audit().purge_through(data.a, 2);
+  REQUIRE(through_newest.has_error());
+  CHECK(through_newest.error().code == Errc::permission_denied);
+  CHECK(through_newest.error().message.find("audit.checkpoint") != std::string::npos);
+}
+
+TEST_CASE("postgres: the retention purge removes what its checkpoint records, in its chain") {
+  TwoTenants data;
+  auto backend = must(storage::open_backend(data.server.url(), test::test_options()));
+  auto tx = must(backend->begin(storage::Access::write));
+  for (const TenantId chain : {data.a, data.b}) {
+    for (std::int64_t seq = 1; seq <= 2; ++seq) {
+      AuditEntry entry;
+      entry.tenant_id = chain;
+      entry.seq = seq;
+      entry.action = seq == 2 ? "audit.checkpoint" : "tenant.update";
+      entry.resource_type = "tenant";
+      entry.resource_id = std::to_string(chain);
+      entry.outcome = "ok";
+      entry.prev_hash = std::string(64, seq == 1 ? '0' : 'a');
+      entry.hash = std::string(64, seq == 1 ? 'a' : 'b');
+      entry.new_values =
+          seq == 2 ? std::optional<std::string>(R"({"purged_through":1})") : std::nullopt;
+      must(tx->audit().append(entry));
+    }
+  }
   CHECK(must(tx->audit().purge_through(data.a, 1)) == 1);
-  CHECK_FALSE(must(tx->audit().head(data.a)));
-  CHECK(must(tx->audit().head(data.b))->hash == std::string(64, 'a'));
+  CHECK(must(tx->audit().head(data.a))->seq == 2);
+  CHECK(must(tx->audit().scan(data.a, 0, 10)).size() == 1);
+  CHECK(must(tx->audit().scan(data.b, 0, 10)).size() == 2);
   must(tx->commit());
+}
+
+TEST_CASE("postgres: quire does not run as the schema's owner, but migrates as it") {
+  PostgresServer server;
+  if (quire::test::postgres::owner_url() == quire::test::postgres::app_url()) return;
+  auto opened = storage::open_backend(server.owner_url(), test::test_options());
+  REQUIRE(opened.has_error());
+  CHECK(opened.error().code == Errc::invalid_argument);
+  CHECK(opened.error().message.find("owns quire's schema") != std::string::npos);
+  CHECK(must(storage::migrate(server.owner_url(), test::test_options())) > 0);
+  must(storage::open_backend(server.url(), test::test_options()));
 }
 
 TEST_CASE("postgres: a lock held too long is busy, after the busy timeout") {

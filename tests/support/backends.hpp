@@ -137,7 +137,7 @@ class Schema {
     owner().exec("GRANT USAGE ON SCHEMA " + name_ + " TO " + app_role());
     if (!migrate) return;
     // The owner migrates, as a host's deployment would; quire then runs as the app role.
-    auto migrated = storage::open_backend(with_schema(owner_url(), name_), test_options());
+    auto migrated = storage::migrate(with_schema(owner_url(), name_), test_options());
     REQUIRE_MESSAGE(migrated.has_value(), "migrating as the owner: ", migrated.error().message);
   }
   Schema(const Schema&) = delete;

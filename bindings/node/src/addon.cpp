@@ -302,6 +302,16 @@ Napi::Value DbOpen(const Napi::CallbackInfo& info) {
   return ext;
 }
 
+// db_migrate(url, options): the schema version the database is at once migrated.
+Napi::Value DbMigrate(const Napi::CallbackInfo& info) {
+  Arg<const char*> url(info, 0);
+  Arg<const char*> options(info, 1);
+  int64_t version = 0;
+  quire_status status = quire_db_migrate(&version, url.get(), options.get());
+  if (status != QUIRE_OK) throw last_error(info.Env(), status);
+  return Napi::Number::New(info.Env(), static_cast<double>(version));
+}
+
 // close(db): closes the database and releases the handle; idempotent.
 Napi::Value DbClose(const Napi::CallbackInfo& info) {
   DbHandle* h = db_handle(info, 0);
@@ -452,6 +462,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   // Database and sign-in
   exports.Set("db_open", Napi::Function::New<DbOpen>(env, "db_open"));
+  exports.Set("db_migrate", Napi::Function::New<DbMigrate>(env, "db_migrate"));
   exports.Set("db_close", Napi::Function::New<DbClose>(env, "db_close"));
   exports.Set("db_is_open", Napi::Function::New<DbIsOpen>(env, "db_is_open"));
   exports.Set("db_login", Napi::Function::New<DbLogin>(env, "db_login"));

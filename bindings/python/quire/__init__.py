@@ -75,6 +75,7 @@ from ._core import (
     Users,
     Versions,
     all_permissions,
+    migrate,
     open,
 )
 from ._errors import (
@@ -172,5 +173,6 @@ __all__ = [
     "all_permissions",
     "library_path",
     "library_version",
+    "migrate",
     "open",
 ]

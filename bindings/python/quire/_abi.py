@@ -34,6 +34,7 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "quire_free": (None, (c_void_p,)),
     # database
     "quire_db_open": (_status, (_out, c_char_p, c_char_p)),
+    "quire_db_migrate": (_status, (POINTER(c_int64), c_char_p, c_char_p)),
     "quire_db_close": (_status, (c_void_p,)),
     "quire_db_free": (None, (c_void_p,)),
     "quire_db_system": (_status, (_out, c_void_p, c_char_p)),

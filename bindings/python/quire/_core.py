@@ -207,6 +207,17 @@ def open(url: str, **options: Any) -> "Database":  # noqa: A001 - quire.open, li
     return Database(handle, url)
 
 
+def migrate(url: str, **options: Any) -> int:
+    """Brings a database's schema up to date and closes it again; returns the schema version.
+
+    A deployment step: on PostgreSQL run it with the schema owner's URL, then open() with the URL
+    of a role that owns nothing (open() refuses the owner). On SQLite it is open and close.
+    """
+    url_bytes = _text(url, "url")
+    options_json = _json(options, "options") if options else None
+    return _lib.call_int64("quire_db_migrate", url_bytes, options_json)
+
+
 class Database:
     """An open database; thread-safe: share one between every thread of the process.
 

@@ -122,19 +122,11 @@ Result<std::int64_t> PgAuditStore::last_seq_before(TenantId chain, Timestamp cut
 Result<std::int64_t> PgAuditStore::purge_through(TenantId chain,
                                                  std::int64_t through_seq) noexcept {
   return guarded([&]() -> Result<std::int64_t> {
-    // The append-only trigger lets a DELETE through only while quire.audit_purge is on, which this
-    // transaction-local setting turns on for this one statement.
-    QUIRE_TRY(db_.read("SELECT set_config('quire.audit_purge', 'on', true)"));
-    auto removed = db_.write_in(chain, "DELETE FROM audit_log WHERE tenant_id = $1 AND seq <= $2",
-                                Params(chain, through_seq));
-    auto off = db_.read("SELECT set_config('quire.audit_purge', '', true)");
-    QUIRE_TRY(auto result, std::move(removed));
-    QUIRE_TRY(std::move(off));
-    // A purge through the newest entry empties the chain, and its head goes too, as head() on
-    // audit_log alone would say. (The engine's purge never does: it appends a checkpoint first.)
-    QUIRE_TRY(db_.write_in(chain, "DELETE FROM audit_heads WHERE tenant_id = $1 AND seq <= $2",
-                           Params(chain, through_seq)));
-    return result.affected();
+    // The role quire runs as may not delete audit entries: the owner's audit_purge_through does,
+    // after checking that the chain's newest entry is the checkpoint of this very cut (schema 9).
+    QUIRE_TRY(auto removed, db_.write_in(chain, "SELECT audit_purge_through($1, $2)",
+                                         Params(chain, through_seq)));
+    return removed.int64(0, 0);
   });
 }
 

@@ -95,7 +95,38 @@ Result<void> refuse_privileged_role(Connection& connection) {
   return success();
 }
 
+// The schema's owner, or a member of it, can switch row-level security off (NO FORCE) and drop
+// the audit trail's triggers: quire migrates as it, but does not run as it.
+Result<void> refuse_owner_role(Connection& connection) {
+  QUIRE_TRY(auto owns,
+            connection.query("SELECT current_user, coalesce(bool_or(pg_has_role(current_user, "
+                             "owner, 'MEMBER')), false) FROM ("
+                             " SELECT n.nspowner AS owner FROM pg_catalog.pg_namespace n"
+                             "  WHERE n.nspname = current_schema()"
+                             " UNION ALL SELECT c.relowner FROM pg_catalog.pg_class c"
+                             "  WHERE c.oid = to_regclass('audit_log')) o"));
+  if (owns.boolean(0, 1)) {
+    return fail(Errc::invalid_argument,
+                fmt::format("quire does not run as PostgreSQL role \"{}\": it owns quire's schema "
+                            "(or is a member of its owner), so it could switch row-level security "
+                            "off and rewrite the audit trail; migrate as the owner "
+                            "(Database::migrate), then open as a role that owns nothing (see "
+                            "docs/postgresql.md)",
+                            owns.text(0, 0)));
+  }
+  return success();
+}
+
 }  // namespace
+
+Result<int> PgBackend::migrate(const std::string& conninfo) noexcept {
+  return guarded([&]() -> Result<int> {
+    QUIRE_TRY(auto connection, Connection::open(conninfo));
+    QUIRE_TRY(refuse_privileged_role(*connection));
+    QUIRE_TRY(postgres::migrate(*connection));
+    return current_schema_version(*connection);
+  });
+}
 
 PgBackend::PgBackend(std::string conninfo, const Options& options)
     : conninfo_(std::move(conninfo)),
@@ -113,7 +144,8 @@ Result<std::unique_ptr<Backend>> PgBackend::open(const std::string& conninfo,
         new PgBackend(conninfo, options));  // NOLINT(bugprone-unhandled-exception-at-new)
     QUIRE_TRY(auto first, Connection::open(conninfo));
     QUIRE_TRY(refuse_privileged_role(*first));
-    QUIRE_TRY(migrate(*first));
+    QUIRE_TRY(refuse_owner_role(*first));
+    QUIRE_TRY(postgres::migrate(*first));
     backend->idle_.push_back(std::move(first));
     backend->open_ = 1;
     return std::unique_ptr<Backend>(std::move(backend));

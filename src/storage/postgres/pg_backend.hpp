@@ -17,10 +17,15 @@ namespace quire::storage::postgres {
 class PgBackend final : public Backend {
  public:
   // `conninfo` is any libpq connection string: postgresql://… or key=value pairs.
-  // Errors: storage (cannot connect), invalid_argument (a superuser or BYPASSRLS role),
-  // not_supported (a newer schema), permission_denied (needs migrating by the owner).
+  // Errors: storage (cannot connect), invalid_argument (a superuser or BYPASSRLS role, or the
+  // schema's owner or a member of it), not_supported (a newer schema), permission_denied (needs
+  // migrating by the owner).
   static Result<std::unique_ptr<Backend>> open(const std::string& conninfo,
                                                const Options& options) noexcept;
+  // Migrates the schema as its owner (a deployment step) and disconnects; returns the version.
+  // Errors: storage, invalid_argument (a superuser or BYPASSRLS role), not_supported,
+  // permission_denied (this role may not create the tables).
+  static Result<int> migrate(const std::string& conninfo) noexcept;
 
   std::string_view name() const noexcept override { return "postgresql"; }
   Result<std::unique_ptr<Transaction>> begin(Access access) noexcept override;

@@ -455,6 +455,78 @@ CREATE POLICY login_failures_tenant ON login_failures FOR ALL
   USING (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint))
   WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('quire.tenant_id', true), '')::bigint));
 )sql",
+    // 9: the audit trail holds against quire's own role. Until now the trigger let a DELETE
+    // through whenever quire.audit_purge was on, a setting any session may make: the app role
+    // could delete the tail, rewind audit_heads and still verify. Now the role quire runs as holds
+    // no DELETE, UPDATE or TRUNCATE on audit_log and no DELETE or TRUNCATE on audit_heads (revoked
+    // from every grantee but the owner); a head never moves back (a trigger); and the retention
+    // purge is audit_purge_through, a SECURITY DEFINER function of the owner that removes only
+    // what the chain's newest entry, an audit.checkpoint, says it cut, never that entry itself,
+    // and only in the tenant the transaction is set to (row security binds the owner too).
+    R"sql(
+DO $revoke$
+DECLARE
+  grantee_name text;
+BEGIN
+  FOR grantee_name IN
+    SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+      FROM pg_catalog.pg_class c
+      CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+      LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+     WHERE c.oid IN (to_regclass('audit_log'), to_regclass('audit_heads'))
+       AND a.grantee <> c.relowner
+  LOOP
+    EXECUTE format('REVOKE DELETE, UPDATE, TRUNCATE ON audit_log FROM %s', grantee_name);
+    EXECUTE format('REVOKE DELETE, TRUNCATE ON audit_heads FROM %s', grantee_name);
+  END LOOP;
+END
+$revoke$;
+
+CREATE FUNCTION audit_heads_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Equal is the append path's claim of the row (SET seq = seq), which changes nothing.
+  IF NEW.tenant_id <> OLD.tenant_id OR NEW.seq < OLD.seq
+     OR (NEW.seq = OLD.seq AND NEW.hash <> OLD.hash) THEN
+    RAISE EXCEPTION 'audit_heads only moves forward: chain % is at %, not %', OLD.tenant_id,
+      OLD.seq, NEW.seq;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_heads_forward BEFORE UPDATE ON audit_heads
+  FOR EACH ROW EXECUTE FUNCTION audit_heads_forward_only();
+
+DO $purge$
+BEGIN
+  EXECUTE format($function$
+CREATE FUNCTION audit_purge_through(chain bigint, through_seq bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = %I, pg_catalog, pg_temp AS $body$
+DECLARE
+  newest audit_log%%ROWTYPE;
+  removed bigint;
+BEGIN
+  IF chain IS DISTINCT FROM NULLIF(current_setting('quire.tenant_id', true), '')::bigint THEN
+    RAISE EXCEPTION 'audit_purge_through: chain % is not the tenant this transaction is set to',
+      chain USING ERRCODE = '42501';
+  END IF;
+  SELECT * INTO newest FROM audit_log WHERE tenant_id = chain ORDER BY seq DESC LIMIT 1;
+  IF newest.seq IS NULL OR through_seq IS NULL OR through_seq < 1 OR through_seq >= newest.seq
+     OR newest.action <> 'audit.checkpoint'
+     OR (newest.new_values::jsonb ->> 'purged_through') IS DISTINCT FROM through_seq::text THEN
+    RAISE EXCEPTION 'audit_purge_through: the newest entry of chain % must be an audit.checkpoint '
+      'of the cut through %', chain, through_seq USING ERRCODE = '42501';
+  END IF;
+  PERFORM set_config('quire.audit_purge', 'on', true);
+  DELETE FROM audit_log WHERE tenant_id = chain AND seq <= through_seq;
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  PERFORM set_config('quire.audit_purge', '', true);
+  RETURN removed;
+END
+$body$;
+$function$, current_schema());
+END
+$purge$;
+)sql",
 };
 
 Result<void> refuse_newer(int current, int latest) {
@@ -538,7 +610,8 @@ Result<void> migrate(Connection& connection) noexcept {
         if (error.code == Errc::permission_denied) {
           error.message = fmt::format(
               "the database is at schema version {} and this quire needs {}, but this role may "
-              "not migrate it ({}): open it once as the owner role (see docs/postgresql.md)",
+              "not migrate it ({}): migrate it as the schema's owner first (Database::migrate, "
+              "quire_db_migrate; see docs/postgresql.md)",
               found, latest, error.message);
         }
         return error;
