@@ -14,23 +14,6 @@
 static const char* const options =
     "{\"busy_timeout_ms\":50,\"passwords\":{\"opslimit\":2,\"memlimit\":20971520}}";
 
-static quire_status create_tenant(quire_ctx* ctx, const char* slug) {
-  char json[128];
-  char* out = NULL;
-  quire_status status;
-  snprintf(json, sizeof json, "{\"slug\":\"%s\",\"name\":\"T %s\"}", slug, slug);
-  status = quire_tenant_create(&out, ctx, json);
-  quire_free(out);
-  return status;
-}
-
-static int tenant_exists(quire_ctx* ctx, const char* slug) {
-  char* out = NULL;
-  const quire_status status = quire_tenant_get(&out, ctx, slug);
-  quire_free(out);
-  return status == QUIRE_OK;
-}
-
 /* A transaction begun on ctx, and its context. */
 static quire_tx* begin(quire_ctx* ctx, quire_ctx** tx_ctx) {
   quire_tx* tx = NULL;
