@@ -5,8 +5,10 @@
  *
  * - Status. Every fallible function returns a quire_status: QUIRE_OK (0) or one of the negative
  *   QUIRE_E* codes, which are -(quire::Errc). On failure the calling thread's last error holds the
- *   code and a one-line message (quire_last_error_code(), quire_last_error_message()). A
- *   successful call leaves the last error as it was.
+ *   code and a one-line message (quire_last_error_code(), quire_last_error_message()), and
+ *   quire_last_error_json() gives it as one object whose "details" hold the facts a program acts
+ *   on (current_version, permission, role, quota, limit, plan, field, retryable): read those,
+ *   never the message. A successful call leaves the last error as it was.
  * - Out-parameters come first. They are required (never NULL), and are set to NULL on entry, so
  *   on failure there is nothing to free.
  * - Ownership. Every char* handed to the caller is a NUL-terminated UTF-8 string owned by the
@@ -28,8 +30,8 @@
  * - Booleans in JSON are true/false.
  * - Threads. A quire_db may be shared by every thread of the host. A quire_ctx may be used from
  *   any thread, except the transaction handle given to a quire_ctx_transaction body, which belongs
- *   to the body's thread while the body runs. A handle must not be freed while another thread
- *   uses it.
+ *   to the body's thread while the body runs. A quire_tx and its context may be used from any
+ *   thread, one at a time. A handle must not be freed while another thread uses it.
  * - Every function may also give QUIRE_EINTERNAL (a bug, or "out of memory") and, for calls that
  *   reach the database, QUIRE_EBUSY (the write lock was not free within busy_timeout_ms) and
  *   QUIRE_ESTORAGE (the backend failed). These are not repeated below.
