@@ -32,7 +32,8 @@
 
 namespace {
 
-// Type tags: an External made by this addon for a database or a context, and nothing else.
+// Type tags: an External made by this addon for a database, a context or a transaction, and
+// nothing else.
 constexpr napi_type_tag kDbTag = {0x7175697265646200ULL, 0x9a1c3f05e2b84d11ULL};
 constexpr napi_type_tag kCtxTag = {0x7175697265637478ULL, 0x4e0b77d2a61fc903ULL};
 constexpr napi_type_tag kTxTag = {0x7175697265747830ULL, 0x2d6f91c4b3e85a17ULL};
