@@ -387,7 +387,8 @@ class Transaction:
             raise
         # The context is lent by the transaction: releasing it (at the end, or when it is
         # collected) frees the transaction, once no call uses the context any more.
-        self._context = Context(self._ctx._db, _Handle(ctx_ptr, tx.close, "", _TX_OVER))
+        handle = _Handle(ctx_ptr, tx.close, "", _TX_OVER)
+        self._context = _TransactionContext(self._ctx._db, handle)
         return self._context
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -517,6 +518,14 @@ class Context:
 
     def __repr__(self) -> str:
         return f"<quire.Context of {self._db!r}{' closed' if self.closed else ''}>"
+
+
+class _TransactionContext(Context):
+    """The context a transaction lends (quire_tx_context): the transaction ends and frees it, so
+    close() and `with` do nothing to it, as quire_ctx_free does nothing to it in C."""
+
+    def close(self) -> None:
+        pass
 
 
 def _page(data: Dict[str, Any], decode: Callable[[Dict[str, Any]], T],

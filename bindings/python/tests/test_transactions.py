@@ -224,6 +224,16 @@ def test_a_context_of_another_database_is_refused(world: World, tmp_path) -> Non
     other.close()
 
 
+def test_closing_the_transaction_context_does_nothing(world: World) -> None:
+    """The transaction owns its context (as in C): close() and `with` on it leave it open."""
+    with world.db.transaction(world.admin) as tx:
+        with tx:
+            tx.tenants.update("acme", name="Still")
+        tx.close()
+        tx.tenants.create(slug="still-open", name="S")
+    assert names(world) == "Still" and world.admin.tenants.get("still-open")
+
+
 def test_a_with_form_is_entered_once(world: World) -> None:
     transaction = world.db.transaction(world.admin)
     with transaction:
