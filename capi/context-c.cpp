@@ -1,10 +1,6 @@
-// The context handle, and explicit transactions through a callback.
-//
-// Why a callback and not begin/commit/rollback handles: quire::Database::transaction runs its body
-// inside the unit of work (the write lock, the joined savepoints, the detach of leaked contexts
-// when it ends), so a transaction cannot outlive one call without parking that call on a thread of
-// its own. A body callback keeps the C++ guarantees as they are — a transaction always ends, on
-// the thread that began it — and a binding builds `with db.transaction(ctx) as tx:` on it.
+// The context handle, and explicit transactions through a callback: quire_ctx_transaction runs a
+// body inside quire::Database::transaction, for hosts that like a scoped shape (the handle form,
+// quire_tx_begin and its kin, is in transaction-c.cpp).
 
 #include <memory>
 

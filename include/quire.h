@@ -5,8 +5,10 @@
  *
  * - Status. Every fallible function returns a quire_status: QUIRE_OK (0) or one of the negative
  *   QUIRE_E* codes, which are -(quire::Errc). On failure the calling thread's last error holds the
- *   code and a one-line message (quire_last_error_code(), quire_last_error_message()). A
- *   successful call leaves the last error as it was.
+ *   code and a one-line message (quire_last_error_code(), quire_last_error_message()), and
+ *   quire_last_error_json() gives it as one object whose "details" hold the facts a program acts
+ *   on (current_version, permission, role, quota, limit, plan, field, retryable): read those,
+ *   never the message. A successful call leaves the last error as it was.
  * - Out-parameters come first. They are required (never NULL), and are set to NULL on entry, so
  *   on failure there is nothing to free.
  * - Ownership. Every char* handed to the caller is a NUL-terminated UTF-8 string owned by the
@@ -28,8 +30,8 @@
  * - Booleans in JSON are true/false.
  * - Threads. A quire_db may be shared by every thread of the host. A quire_ctx may be used from
  *   any thread, except the transaction handle given to a quire_ctx_transaction body, which belongs
- *   to the body's thread while the body runs. A handle must not be freed while another thread
- *   uses it.
+ *   to the body's thread while the body runs. A quire_tx and its context may be used from any
+ *   thread, one at a time. A handle must not be freed while another thread uses it.
  * - Every function may also give QUIRE_EINTERNAL (a bug, or "out of memory") and, for calls that
  *   reach the database, QUIRE_EBUSY (the write lock was not free within busy_timeout_ms) and
  *   QUIRE_ESTORAGE (the backend failed). These are not repeated below.
@@ -113,6 +115,10 @@ typedef struct quire_db quire_db;
 /* A context: who acts (the system, or a user) and in which tenant. Freed with quire_ctx_free. A
  * context keeps its database alive, so handles may be freed in any order. */
 typedef struct quire_ctx quire_ctx;
+/* An explicit transaction, begun with quire_tx_begin: it rolls back unless committed. Freed with
+ * quire_tx_free. One thread at a time may use it and its context (any thread: it is not bound
+ * to the one that began it). */
+typedef struct quire_tx quire_tx;
 
 /* ---- Library and errors ------------------------------------------------------------------- */
 
@@ -191,8 +197,9 @@ QUIRE_EXPORT quire_status quire_db_migrate(int64_t* out_version, const char* url
                                            const char* options_json);
 
 /* Waits for the operations in flight, then closes the connections. Afterwards every call through
- * a context of this database fails with QUIRE_EINVAL. Idempotent. Must not be called from inside
- * a quire_ctx_transaction body (it would wait for that body forever). Does not free the handle.
+ * a context of this database fails with QUIRE_EINVAL. Idempotent. Rolls back the quire_tx
+ * transactions still open. Must not be called from inside a quire_ctx_transaction body (it would
+ * wait for that body forever). Does not free the handle.
  * Errors: QUIRE_EINVAL (db). */
 QUIRE_EXPORT quire_status quire_db_close(quire_db* db);
 
@@ -260,13 +267,14 @@ QUIRE_EXPORT quire_status quire_db_rotate_token_secret(quire_db* db);
 /* ---- Contexts and transactions ------------------------------------------------------------ */
 
 /* Releases a context. NULL-safe; a handle that is detectably not a live quire_ctx is ignored, and
- * so is the transaction handle given to a quire_ctx_transaction body (the library owns it). */
+ * so are the transaction handle given to a quire_ctx_transaction body and the context of
+ * quire_tx_context (the library owns them). */
 QUIRE_EXPORT void quire_ctx_free(quire_ctx* ctx);
 
 /* The same actor and tenant with other request metadata, recorded by the audit trail.
  *   request_json: {"ip":"...", "user_agent":"...", "request_id":"..."}, each optional.
- * *out: a new context; release with quire_ctx_free. Made from a transaction handle, it joins
- * that transaction while the body runs.
+ * *out: a new context; release with quire_ctx_free. Made from a transaction's context, it joins
+ * that transaction while the transaction runs (then its calls fail with QUIRE_EINVAL).
  * Errors: QUIRE_EINVAL (ctx, request_json). */
 QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx,
                                                  const char* request_json);
@@ -299,6 +307,52 @@ typedef quire_status (*quire_transaction_fn)(quire_ctx* tx, void* user_data);
  * commit's QUIRE_EBUSY / QUIRE_ESTORAGE. */
 QUIRE_EXPORT quire_status quire_ctx_transaction(quire_ctx* ctx, quire_transaction_fn body,
                                                 void* user_data);
+
+/* Begins an explicit transaction as ctx's actor, in ctx's tenant, with ctx's request metadata:
+ * everything done through quire_tx_context(tx) commits together on quire_tx_commit, and nothing
+ * does on quire_tx_rollback or quire_tx_free. The transaction belongs to ctx's database (ctx
+ * carries it), and ctx may be freed while it runs.
+ * - While it is open it holds the database's write lock: a write through another context of the
+ *   same database waits for it, and fails with QUIRE_EBUSY after busy_timeout_ms. quire_db_close
+ *   rolls it back (its calls then fail with QUIRE_EINVAL) instead of waiting for it.
+ * - On a transaction's context (quire_tx_context, or a quire_ctx_transaction body's tx), begins a
+ *   nested transaction: a savepoint, whose rollback undoes only what was done through it, whose
+ *   commit makes that part of the outer transaction, and which ends when the outer one does.
+ * - An operation inside that fails undoes only its own part; the caller decides whether to commit
+ *   the rest. Operations inside never retry on their own (on QUIRE_EBUSY with "retryable" in
+ *   quire_last_error_json, run the whole transaction again). A denied attempt inside is audited
+ *   once the outermost transaction has ended, so its audit entry survives a rollback.
+ * *out_tx: the transaction; release with quire_tx_free, which rolls back a transaction that was
+ * neither committed nor rolled back.
+ * Errors: QUIRE_EINVAL (out_tx, ctx, the database is closed, or ctx belongs to a transaction that
+ * has ended), QUIRE_EBUSY, QUIRE_ESTORAGE. */
+QUIRE_EXPORT quire_status quire_tx_begin(quire_tx** out_tx, quire_ctx* ctx);
+
+/* The context acting inside tx: every operation through it joins the transaction, and so does
+ * every operation through a context made from it with quire_ctx_with_request.
+ * *out_ctx: borrowed, owned by tx and valid until quire_tx_free (quire_ctx_free on it does
+ * nothing); after commit or rollback its calls fail with QUIRE_EINVAL ("the transaction has
+ * ended").
+ * Errors: QUIRE_EINVAL (out_ctx, tx). */
+QUIRE_EXPORT quire_status quire_tx_context(quire_ctx** out_ctx, quire_tx* tx);
+
+/* Commits what was done through the transaction's context (a nested transaction: into its outer
+ * one); afterwards the transaction is over, even when the commit failed (then nothing of it was
+ * kept). Still free it with quire_tx_free.
+ * Errors: QUIRE_EINVAL (tx, or the transaction is over: committed, rolled back, its outer one
+ * ended, or the database closed), QUIRE_EBUSY, QUIRE_ESTORAGE (also when an operation inside
+ * failed and its part could not be undone: then nothing is committed). */
+QUIRE_EXPORT quire_status quire_tx_commit(quire_tx* tx);
+
+/* Undoes what was done through the transaction's context; afterwards the transaction is over.
+ * Still free it with quire_tx_free.
+ * Errors: QUIRE_EINVAL (tx, or the transaction is over). */
+QUIRE_EXPORT quire_status quire_tx_rollback(quire_tx* tx);
+
+/* Releases a transaction, rolling it back when it was neither committed nor rolled back, and
+ * the context quire_tx_context lent. NULL-safe; a handle that is detectably not a live quire_tx
+ * is ignored. */
+QUIRE_EXPORT void quire_tx_free(quire_tx* tx);
 
 /* ---- Tenants ------------------------------------------------------------------------------
  * Creating, deactivating, activating, deleting and restoring tenants is for the system context;

@@ -25,9 +25,13 @@ export type StatusCode =
   | 'QUIRE_EINTERNAL'
   | 'QUIRE_ENOTSUP';
 
-/** Every failure the library reports. A value of the wrong JavaScript type is a TypeError instead. */
+/**
+ * Every failure the library reports. A value of the wrong JavaScript type is a TypeError instead.
+ * The facts (currentVersion ... retryable) come from quire_last_error_json's "details", read once
+ * when the error is made; each is null when the failure does not set it.
+ */
 export class QuireError extends Error {
-  constructor(message: string);
+  constructor(message: string, lastErrorJson?: string | null);
   name: 'QuireError';
   /** The status name: "QUIRE_ENOTFOUND", ... */
   code: StatusCode;
@@ -35,6 +39,22 @@ export class QuireError extends Error {
   status: number;
   /** The backend's native code ("SQLITE_CONSTRAINT_UNIQUE"), when there is one. */
   detail?: string;
+  /** QUIRE_ECONFLICT over an expectedVersion: the version the record is at. */
+  currentVersion: number | null;
+  /** QUIRE_EPERM: the permission lacking (or the action attempted, when the actor's standing failed). */
+  permission: string | null;
+  /** QUIRE_EPERM: the actor's role ("editor", "api_key"); null when the user is not a member. */
+  role: string | null;
+  /** QUIRE_EQUOTA: "members" or "posts". */
+  quota: string | null;
+  /** QUIRE_EQUOTA: the plan's limit. */
+  limit: number | null;
+  /** QUIRE_EQUOTA: the plan's name. */
+  plan: string | null;
+  /** QUIRE_EINVAL naming one field or argument: "title", "post_json.tags". */
+  field: string | null;
+  /** QUIRE_EBUSY: true when the whole transaction may simply run again (PostgreSQL serialization failure, deadlock). */
+  retryable: boolean | null;
 }
 
 export const codes: Readonly<Record<'QUIRE_OK' | StatusCode, number>>;
@@ -96,7 +116,13 @@ export class Database {
   contextFromKey(key: string, request?: RequestInfo): Context;
   logout(token: string): void;
   rotateTokenSecret(): void;
-  /** fn(tx) runs in one transaction and its result is returned; a throw rolls back and is rethrown. fn must be synchronous. */
+  /**
+   * Begins a transaction acting as ctx (on a transaction's context: a nested one, a savepoint).
+   * End it with commit() or rollback(): while open it holds the database's write lock.
+   * Throws QUIRE_EINVAL for a context of another database.
+   */
+  begin(ctx: Context): Transaction;
+  /** fn(tx) runs in one transaction begun by begin(ctx); its result is returned and the transaction commits; a throw rolls back and is rethrown. fn must be synchronous. */
   transaction<T>(ctx: Context, fn: (tx: Context) => T): T;
   /** Closes the connections and releases the handle; idempotent. Later calls throw QUIRE_EINVAL. */
   close(): void;
@@ -105,7 +131,7 @@ export class Database {
 export class Context {
   private constructor();
   readonly database: Database;
-  /** False once freed (or, for a transaction's context, once its body returned). */
+  /** False once freed (a transaction's context is its transaction's: free() does nothing to it). */
   readonly live: boolean;
   readonly tenants: Tenants;
   readonly users: Users;
@@ -119,6 +145,17 @@ export class Context {
   transaction<T>(fn: (tx: Context) => T): T;
   /** Releases the context now (the garbage collector does otherwise); idempotent. */
   free(): void;
+}
+
+/** An explicit transaction (Database.begin). After commit() or rollback(), every call through its context throws QUIRE_EINVAL. */
+export class Transaction {
+  private constructor();
+  /** The context acting inside the transaction, usable with every engine. */
+  readonly context: Context;
+  /** Makes everything done through context durable (a nested transaction: part of its outer one). */
+  commit(): void;
+  /** Undoes everything done through context. */
+  rollback(): void;
 }
 
 export interface Page<T> {

@@ -47,11 +47,26 @@ if (native.abiVersion() !== native.builtAbiVersion) {
 
 // Every failure the library reports: `code` is the status name ("QUIRE_ENOTFOUND"), `status` the
 // numeric status (-2), `message` the library's one-line message; `detail` the backend's code when
-// there is one.
+// there is one. The facts a program acts on come from quire_last_error_json's "details", read once
+// when the error is made (lastErrorJson, which the addon passes): each is null when the failure
+// does not set it, and no message is ever parsed.
+const FACTS = [
+  ['current_version', 'currentVersion'],
+  ['permission', 'permission'],
+  ['role', 'role'],
+  ['quota', 'quota'],
+  ['limit', 'limit'],
+  ['plan', 'plan'],
+  ['field', 'field'],
+  ['retryable', 'retryable'],
+];
+
 class QuireError extends Error {
-  constructor(message) {
+  constructor(message, lastErrorJson) {
     super(message);
     this.name = 'QuireError';
+    const details = lastErrorJson ? JSON.parse(lastErrorJson).details : {};
+    for (const [key, name] of FACTS) this[name] = details[key] ?? null;
   }
 }
 native.setErrorClass(QuireError);
@@ -325,7 +340,7 @@ class Context {
   }
   // As db.transaction(this, fn).
   transaction(fn) {
-    return runTransaction(this, fn);
+    return this.database.transaction(this, fn);
   }
   // Releases the context now (otherwise the garbage collector does); later calls fail with
   // QUIRE_EINVAL. Idempotent.
@@ -342,31 +357,43 @@ function context(value, name = 'ctx') {
   return value;
 }
 
-function runTransaction(ctx, fn) {
-  context(ctx);
-  if (typeof fn !== 'function') throw C.fail('fn', 'a function', fn);
-  const db = ctx.database;
-  let result;
-  let failed = false;
-  let error;
+// Rolls back after the body threw. It fails only when the transaction has ended already (the body
+// closed the database, say): then nothing is left to undo, and the body's error is the one to see.
+function rollbackQuietly(tx) {
   try {
-    native.ctx_transaction(ctx._h, (handle) => {
-      try {
-        result = fn(new Context(handle, db));
-        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-          throw new TypeError('the transaction body must be synchronous (it returned a promise)');
-        }
-      } catch (err) {
-        failed = true;
-        error = err;
-        throw err;
-      }
-    });
-  } catch (err) {
-    if (!failed) throw err;
+    tx.rollback();
+  } catch {
+    // ended already
   }
-  if (failed) throw error;
-  return result;
+}
+
+function invalid(message) {
+  const e = new QuireError(message);
+  e.code = 'QUIRE_EINVAL';
+  e.status = codes.QUIRE_EINVAL;
+  return e;
+}
+
+// An explicit transaction, from db.begin(ctx): everything done through `context` (and contexts
+// made from it with withRequest) commits together on commit(), and nothing does on rollback().
+// While it is open it holds the database's write lock, so end it: one left open is rolled back only
+// when the garbage collector frees it. After the end, every call through its context throws
+// QUIRE_EINVAL ("the transaction has ended").
+class Transaction {
+  #h;
+  constructor(handle, db) {
+    this.#h = handle;
+    Object.defineProperty(this, 'context', {
+      value: new Context(native.tx_context(handle), db),
+      enumerable: true,
+    });
+  }
+  commit() {
+    native.tx_commit(this.#h);
+  }
+  rollback() {
+    native.tx_rollback(this.#h);
+  }
 }
 
 class Database {
@@ -427,10 +454,31 @@ class Database {
   rotateTokenSecret() {
     native.db_rotate_token_secret(this.#h);
   }
-  // transaction(ctx, fn): fn(tx) runs in one transaction; what it returns is returned; a throw
-  // rolls back and is rethrown. Use tx (not ctx) inside fn.
+  // begin(ctx) → a Transaction acting as ctx; on a transaction's context, a nested one (a
+  // savepoint: its rollback undoes only its own part).
+  begin(ctx) {
+    context(ctx);
+    if (ctx.database !== this) throw invalid('ctx is a context of another database');
+    return new Transaction(native.tx_begin(ctx._h), this);
+  }
+  // transaction(ctx, fn): fn(tx) runs in one transaction begun by begin(ctx); what it returns is
+  // returned and the transaction commits; a throw rolls back and is rethrown. fn must be
+  // synchronous: the transaction ends when it returns. Use tx (not ctx) inside fn.
   transaction(ctx, fn) {
-    return runTransaction(ctx, fn);
+    if (typeof fn !== 'function') throw C.fail('fn', 'a function', fn);
+    const tx = this.begin(ctx);
+    let result;
+    try {
+      result = fn(tx.context);
+      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        throw new TypeError('the transaction body must be synchronous (it returned a promise)');
+      }
+    } catch (err) {
+      rollbackQuietly(tx);
+      throw err;
+    }
+    tx.commit();
+    return result;
   }
   // Waits for the operations in flight, closes the connections and releases the handle.
   // Afterwards calls on the database throw QUIRE_EINVAL, and so do calls through its contexts.
@@ -472,6 +520,7 @@ module.exports = {
   migrate,
   Database,
   Context,
+  Transaction,
   QuireError,
   codes,
   allPermissions,

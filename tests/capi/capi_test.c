@@ -764,26 +764,16 @@ struct tx_state {
   int calls;
 };
 
-static quire_status create_slug(quire_ctx* tx, const char* slug) {
-  char json[128];
-  char* out = NULL;
-  quire_status status;
-  snprintf(json, sizeof json, "{\"slug\":\"%s\",\"name\":\"T %s\"}", slug, slug);
-  status = quire_tenant_create(&out, tx, json);
-  quire_free(out);
-  return status;
-}
-
 static quire_status tx_body(quire_ctx* tx, void* user_data) {
   struct tx_state* state = (struct tx_state*)user_data;
   quire_status status;
   ++state->calls;
   state->kept = tx;
   quire_ctx_free(tx); /* the library owns tx: this does nothing */
-  status = create_slug(tx, state->first);
+  status = create_tenant(tx, state->first);
   if (status != QUIRE_OK) return status;
   if (state->second != NULL) {
-    status = create_slug(tx, state->second);
+    status = create_tenant(tx, state->second);
     if (status != QUIRE_OK) return status;
   }
   return state->verdict;
@@ -794,7 +784,7 @@ static quire_status outer_body(quire_ctx* tx, void* user_data) {
   struct tx_state inner;
   quire_status status;
   (void)user_data;
-  status = create_slug(tx, "nested-outer");
+  status = create_tenant(tx, "nested-outer");
   if (status != QUIRE_OK) return status;
   inner.first = "nested-inner";
   inner.second = NULL;
@@ -804,13 +794,6 @@ static quire_status outer_body(quire_ctx* tx, void* user_data) {
   status = quire_ctx_transaction(tx, tx_body, &inner);
   if (status != QUIRE_ECONFLICT || inner.calls != 1) return QUIRE_EINTERNAL;
   return QUIRE_OK; /* the outer body carries on */
-}
-
-static int tenant_exists(quire_ctx* admin, const char* slug) {
-  char* out = NULL;
-  const quire_status status = quire_tenant_get(&out, admin, slug);
-  quire_free(out);
-  return status == QUIRE_OK;
 }
 
 static void test_transactions(quire_db* db) {

@@ -67,6 +67,23 @@ int count_of(const char* json, const char* fragment) {
   return n;
 }
 
+quire_status create_tenant(quire_ctx* ctx, const char* slug) {
+  char json[128];
+  char* out = NULL;
+  quire_status status;
+  snprintf(json, sizeof json, "{\"slug\":\"%s\",\"name\":\"T %s\"}", slug, slug);
+  status = quire_tenant_create(&out, ctx, json);
+  quire_free(out);
+  return status;
+}
+
+int tenant_exists(quire_ctx* ctx, const char* slug) {
+  char* out = NULL;
+  const quire_status status = quire_tenant_get(&out, ctx, slug);
+  quire_free(out);
+  return status == QUIRE_OK;
+}
+
 static int64_t new_user(quire_ctx* admin, const char* name) {
   char json[256];
   char* out = NULL;

@@ -54,6 +54,12 @@ const char* string_field(const char* json, const char* key, char* buf, size_t si
 /* How many times fragment occurs in json. */
 int count_of(const char* json, const char* fragment);
 
+/* Creates a tenant {"slug": slug, "name": "T <slug>"} through ctx; returns the status. */
+quire_status create_tenant(quire_ctx* ctx, const char* slug);
+
+/* Whether ctx sees the tenant `slug`. */
+int tenant_exists(quire_ctx* ctx, const char* slug);
+
 /* The process's resident memory in KiB (Linux), or -1. */
 long resident_kib(void);
 

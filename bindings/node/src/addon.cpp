@@ -9,9 +9,14 @@
 //
 // Each C function is exposed by one template, Caller<F> (registered by the generated
 // abi_functions.inc, from capi/quire.abi.json), which reads F's parameter list: the leading
-// out-parameter (char**, quire_ctx** or none) says what comes back; each remaining parameter is
-// converted from the JS argument at its position (quire_ctx* from a context External, const char*
-// from a string or null, int64_t/int32_t from an integral number or a BigInt).
+// out-parameter (char**, quire_ctx**, quire_tx** or none) says what comes back; each remaining
+// parameter is converted from the JS argument at its position (quire_ctx* from a context External,
+// quire_tx* from a transaction External, const char* from a string or null, int64_t/int32_t from
+// an integral number or a BigInt).
+//
+// A transaction (quire_tx) is shared by its External and the External of its context
+// (quire_tx_context lends that context): quire_tx_free runs when both are gone, so a context kept
+// after its transaction's External was collected never dangles.
 
 #include <napi.h>
 #include <quire.h>
@@ -19,6 +24,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -26,9 +32,16 @@
 
 namespace {
 
-// Type tags: an External made by this addon for a database or a context, and nothing else.
+// Type tags: an External made by this addon for a database, a context or a transaction, and
+// nothing else.
 constexpr napi_type_tag kDbTag = {0x7175697265646200ULL, 0x9a1c3f05e2b84d11ULL};
 constexpr napi_type_tag kCtxTag = {0x7175697265637478ULL, 0x4e0b77d2a61fc903ULL};
+constexpr napi_type_tag kTxTag = {0x7175697265747830ULL, 0x2d6f91c4b3e85a17ULL};
+
+struct TxDeleter {
+  void operator()(quire_tx* tx) const { quire_tx_free(tx); }
+};
+using TxRef = std::shared_ptr<quire_tx>;
 
 struct DbHandle {
   quire_db* db = nullptr;
@@ -36,20 +49,27 @@ struct DbHandle {
 
 struct CtxHandle {
   quire_ctx* ctx = nullptr;
-  bool owned = true;  // false: a transaction body's tx, owned by the library
+  TxRef tx;  // set for a transaction's context: the transaction owns ctx, and lives while it does
+};
+
+struct TxHandle {
+  TxRef tx;
 };
 
 struct AddonData {
   Napi::FunctionReference error_class;  // QuireError, registered by index.js
-  int transaction_depth = 0;            // transaction bodies running on this thread
 };
 
-Napi::Error make_quire_error(Napi::Env env, quire_status status, const char* message) {
+// A QuireError. facts_json: quire_last_error_json() when the error is the library's last error
+// (QuireError reads its facts from it), else null.
+Napi::Error make_quire_error(Napi::Env env, quire_status status, const char* message,
+                             const char* facts_json = nullptr) {
   Napi::Object err;
   auto* data = env.GetInstanceData<AddonData>();
   Napi::String msg = Napi::String::New(env, message);
   if (data != nullptr && !data->error_class.IsEmpty()) {
-    err = data->error_class.New({msg});
+    Napi::Value facts = facts_json != nullptr ? Napi::String::New(env, facts_json) : env.Null();
+    err = data->error_class.New({msg, facts});
   } else {
     err = Napi::Error::New(env, message).Value();
   }
@@ -67,7 +87,7 @@ Napi::Error last_error(Napi::Env env, quire_status status) {
     std::string text = std::string("quire call failed with ") + quire_status_name(status);
     return make_quire_error(env, status, text.c_str());
   }
-  return make_quire_error(env, status, message);
+  return make_quire_error(env, status, message, quire_last_error_json());
 }
 
 [[noreturn]] void type_error(Napi::Env env, const std::string& what) {
@@ -158,12 +178,8 @@ struct Arg<quire_ctx*> {
   quire_ctx* value;
   Arg(const Napi::CallbackInfo& info, size_t i) {
     CtxHandle* h = ctx_handle(info, i);
-    if (h->ctx == nullptr) {
-      throw make_quire_error(info.Env(), QUIRE_EINVAL,
-                             h->owned
-                                 ? "ctx: the context was freed"
-                                 : "ctx: a transaction's context is valid only inside its body");
-    }
+    if (h->ctx == nullptr)
+      throw make_quire_error(info.Env(), QUIRE_EINVAL, "ctx: the context was freed");
     value = h->ctx;
   }
   quire_ctx* get() const { return value; }
@@ -181,6 +197,19 @@ struct Arg<quire_db*> {
   quire_db* get() const { return value; }
 };
 
+template <>
+struct Arg<quire_tx*> {
+  quire_tx* value;
+  Arg(const Napi::CallbackInfo& info, size_t i) {
+    Napi::Value v = info[i];
+    if (!v.IsExternal() || !v.As<Napi::External<TxHandle>>().CheckTypeTag(&kTxTag)) {
+      type_error(info.Env(), arg_name(i) + " must be a quire transaction handle");
+    }
+    value = v.As<Napi::External<TxHandle>>().Data()->tx.get();
+  }
+  quire_tx* get() const { return value; }
+};
+
 // ---- C → JS results --------------------------------------------------------------------------
 
 Napi::Value take_string(Napi::Env env, char* text) {
@@ -190,73 +219,63 @@ Napi::Value take_string(Napi::Env env, char* text) {
   return s;
 }
 
-Napi::Value wrap_ctx(Napi::Env env, quire_ctx* ctx, bool owned) {
-  auto ext =
-      Napi::External<CtxHandle>::New(env, new CtxHandle{ctx, owned}, [](Napi::Env, CtxHandle* h) {
-        if (h->owned) quire_ctx_free(h->ctx);
-        delete h;
-      });
+// A context External: it frees the context unless a transaction owns it (`tx`, kept alive).
+Napi::Value wrap_ctx(Napi::Env env, quire_ctx* ctx, TxRef tx = nullptr) {
+  auto ext = Napi::External<CtxHandle>::New(env, new CtxHandle{ctx, std::move(tx)},
+                                            [](Napi::Env, CtxHandle* h) {
+                                              if (!h->tx) quire_ctx_free(h->ctx);
+                                              delete h;
+                                            });
   ext.TypeTag(&kCtxTag);
   return ext;
 }
 
+Napi::Value wrap_tx(Napi::Env env, quire_tx* tx) {
+  auto ext = Napi::External<TxHandle>::New(env, new TxHandle{TxRef(tx, TxDeleter())},
+                                           [](Napi::Env, TxHandle* h) { delete h; });
+  ext.TypeTag(&kTxTag);
+  return ext;
+}
+
+// What a C function's out-parameter becomes in JavaScript.
+Napi::Value wrap_out(Napi::Env env, char* text) {
+  return take_string(env, text);
+}
+Napi::Value wrap_out(Napi::Env env, quire_ctx* ctx) {
+  return wrap_ctx(env, ctx);
+}
+Napi::Value wrap_out(Napi::Env env, quire_tx* tx) {
+  return wrap_tx(env, tx);
+}
+
 // ---- The generic caller ----------------------------------------------------------------------
 
-template <auto F>
+template <auto F, class Signature = decltype(F)>
 struct Caller;
 
-template <class... A, quire_status (*F)(char**, A...)>
-struct Caller<F> {
+// F(&out, args...): returns what `out` is (a string, a context, a transaction).
+template <auto F, class O, class... A>
+struct Caller<F, quire_status (*)(O**, A...)> {
   template <size_t... I>
   static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
     std::tuple<Arg<A>...> args{Arg<A>(info, I)...};
-    char* out = nullptr;
+    O* out = nullptr;
     quire_status status = F(&out, std::get<I>(args).get()...);
     if (status != QUIRE_OK) throw last_error(info.Env(), status);
-    return take_string(info.Env(), out);
+    return wrap_out(info.Env(), out);
   }
   static Napi::Value run(const Napi::CallbackInfo& info) {
     return call(info, std::index_sequence_for<A...>{});
   }
 };
 
-template <class... A, quire_status (*F)(quire_ctx**, A...)>
-struct Caller<F> {
+// F(args...) without an out-parameter: returns undefined.
+template <auto F, class... A>
+struct Caller<F, quire_status (*)(A...)> {
   template <size_t... I>
   static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
     std::tuple<Arg<A>...> args{Arg<A>(info, I)...};
-    quire_ctx* out = nullptr;
-    quire_status status = F(&out, std::get<I>(args).get()...);
-    if (status != QUIRE_OK) throw last_error(info.Env(), status);
-    return wrap_ctx(info.Env(), out, true);
-  }
-  static Napi::Value run(const Napi::CallbackInfo& info) {
-    return call(info, std::index_sequence_for<A...>{});
-  }
-};
-
-template <class... A, quire_status (*F)(quire_ctx*, A...)>
-struct Caller<F> {
-  template <size_t... I>
-  static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
-    Arg<quire_ctx*> ctx(info, 0);
-    std::tuple<Arg<A>...> args{Arg<A>(info, I + 1)...};
-    quire_status status = F(ctx.get(), std::get<I>(args).get()...);
-    if (status != QUIRE_OK) throw last_error(info.Env(), status);
-    return info.Env().Undefined();
-  }
-  static Napi::Value run(const Napi::CallbackInfo& info) {
-    return call(info, std::index_sequence_for<A...>{});
-  }
-};
-
-template <class... A, quire_status (*F)(quire_db*, A...)>
-struct Caller<F> {
-  template <size_t... I>
-  static Napi::Value call(const Napi::CallbackInfo& info, std::index_sequence<I...>) {
-    Arg<quire_db*> db(info, 0);
-    std::tuple<Arg<A>...> args{Arg<A>(info, I + 1)...};
-    quire_status status = F(db.get(), std::get<I>(args).get()...);
+    quire_status status = F(std::get<I>(args).get()...);
     if (status != QUIRE_OK) throw last_error(info.Env(), status);
     return info.Env().Undefined();
   }
@@ -316,11 +335,6 @@ Napi::Value DbMigrate(const Napi::CallbackInfo& info) {
 Napi::Value DbClose(const Napi::CallbackInfo& info) {
   DbHandle* h = db_handle(info, 0);
   if (h->db == nullptr) return info.Env().Undefined();
-  if (info.Env().GetInstanceData<AddonData>()->transaction_depth > 0) {
-    // quire_db_close would wait for the running body forever.
-    throw make_quire_error(info.Env(), QUIRE_EINVAL,
-                           "db: cannot close the database inside a transaction body");
-  }
   quire_status status = quire_db_close(h->db);
   if (status != QUIRE_OK) throw last_error(info.Env(), status);
   quire_db_free(h->db);
@@ -332,9 +346,10 @@ Napi::Value DbIsOpen(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), db_handle(info, 0)->db != nullptr);
 }
 
+// free(ctx): a transaction's context is its transaction's to free, so this does nothing to it.
 Napi::Value CtxFree(const Napi::CallbackInfo& info) {
   CtxHandle* h = ctx_handle(info, 0);
-  if (h->owned) {
+  if (!h->tx) {
     quire_ctx_free(h->ctx);
     h->ctx = nullptr;
   }
@@ -358,7 +373,7 @@ Napi::Value DbLogin(const Napi::CallbackInfo& info) {
                                        password.get(), request.get());
   if (status != QUIRE_OK) throw last_error(info.Env(), status);
   Napi::Array result = Napi::Array::New(info.Env(), 2);
-  result.Set(0u, wrap_ctx(info.Env(), ctx, true));
+  result.Set(0u, wrap_ctx(info.Env(), ctx));
   result.Set(1u, take_string(info.Env(), session));
   return result;
 }
@@ -403,50 +418,13 @@ Napi::Value AuditExportTo(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// transaction(ctx, fn): fn(txHandle) runs inside quire_ctx_transaction's body. A throw rolls back
-// and is rethrown; a quire error thrown by fn keeps its status as the body's status. (index.js
-// keeps fn's result and the exact value thrown: references to primitives need Node-API 10.)
-struct TxState {
-  Napi::Env env;
-  Napi::Function fn;
-  bool threw = false;
-  Napi::Error error;
-};
-
-quire_status tx_body(quire_ctx* tx, void* user_data) {
-  auto* state = static_cast<TxState*>(user_data);
-  Napi::Env env = state->env;
-  Napi::HandleScope scope(env);
-  Napi::Value handle = wrap_ctx(env, tx, false);
-  auto* h = handle.As<Napi::External<CtxHandle>>().Data();
-  quire_status status = QUIRE_OK;
-  try {
-    state->fn.Call({handle});
-  } catch (const Napi::Error& e) {
-    state->threw = true;
-    state->error = e;
-    status = QUIRE_EINTERNAL;
-    Napi::Value code = e.Value().IsObject() ? e.Value().Get("status") : env.Undefined();
-    if (code.IsNumber()) {
-      int32_t s = code.As<Napi::Number>().Int32Value();
-      if (s < 0) status = s;
-    }
-  }
-  h->ctx = nullptr;  // the tx handle dies with the body
-  return status;
-}
-
-Napi::Value CtxTransaction(const Napi::CallbackInfo& info) {
-  Arg<quire_ctx*> ctx(info, 0);
-  if (!info[1].IsFunction()) type_error(info.Env(), "argument 2 must be a function");
-  TxState state{info.Env(), info[1].As<Napi::Function>(), false, Napi::Error()};
-  auto* data = info.Env().GetInstanceData<AddonData>();
-  ++data->transaction_depth;
-  quire_status status = quire_ctx_transaction(ctx.get(), tx_body, &state);
-  --data->transaction_depth;
-  if (state.threw) throw state.error;
+// tx_context(tx) → the transaction's context, which keeps the transaction alive.
+Napi::Value TxContext(const Napi::CallbackInfo& info) {
+  Arg<quire_tx*> tx(info, 0);
+  quire_ctx* ctx = nullptr;
+  quire_status status = quire_tx_context(&ctx, tx.get());
   if (status != QUIRE_OK) throw last_error(info.Env(), status);
-  return info.Env().Undefined();
+  return wrap_ctx(info.Env(), ctx, info[0].As<Napi::External<TxHandle>>().Data()->tx);
 }
 
 #define QUIRE_FN(js, c) exports.Set(js, Napi::Function::New<Caller<c>::run>(env, js))
@@ -470,7 +448,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Contexts
   exports.Set("ctx_free", Napi::Function::New<CtxFree>(env, "ctx_free"));
   exports.Set("ctx_is_live", Napi::Function::New<CtxIsLive>(env, "ctx_is_live"));
-  exports.Set("ctx_transaction", Napi::Function::New<CtxTransaction>(env, "ctx_transaction"));
+  exports.Set("tx_context", Napi::Function::New<TxContext>(env, "tx_context"));
 
   // Audit
   exports.Set("audit_export_to", Napi::Function::New<AuditExportTo>(env, "audit_export_to"));

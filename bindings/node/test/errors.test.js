@@ -171,3 +171,68 @@ test('misuse: handles that are not handles, wrong types, NUL bytes', () => {
   assert.throws(() => admin.tenants.create({ slug: 'cyc', name: 'Cyc', settings: cyclic }), TypeError);
   db.close();
 });
+
+test('error facts: read from quire_last_error_json, camelCase, null when absent', () => {
+  const { db, admin, ctx } = world({ ann: 'admin', vic: 'viewer' });
+  const facts = (e) => ({
+    currentVersion: e.currentVersion,
+    permission: e.permission,
+    role: e.role,
+    quota: e.quota,
+    limit: e.limit,
+    plan: e.plan,
+    field: e.field,
+    retryable: e.retryable,
+  });
+  const none = { currentVersion: null, permission: null, role: null, quota: null, limit: null, plan: null, field: null, retryable: null };
+  const caught = (fn) => {
+    try {
+      fn();
+    } catch (err) {
+      assert.ok(err instanceof quire.QuireError, String(err));
+      return err;
+    }
+    throw new Error('expected a throw');
+  };
+
+  const post = ctx.ann.posts.create({ title: 'Draft' });
+  ctx.ann.posts.update(post.id, { expectedVersion: post.version, title: 'Second' });
+  const conflict = caught(() => ctx.ann.posts.update(post.id, { expectedVersion: post.version, title: 'Stale' }));
+  assert.equal(conflict.code, 'QUIRE_ECONFLICT');
+  assert.deepEqual(facts(conflict), { ...none, currentVersion: post.version + 1 });
+
+  const denied = caught(() => ctx.vic.posts.create({ title: 'Not allowed' }));
+  assert.equal(denied.code, 'QUIRE_EPERM');
+  assert.deepEqual(facts(denied), { ...none, permission: 'post.create', role: 'viewer' });
+
+  const invalid = caught(() => admin.tenants.create({ slug: 'Bad Slug', name: 'Bad' }));
+  assert.equal(invalid.code, 'QUIRE_EINVAL');
+  assert.deepEqual(facts(invalid), { ...none, field: 'slug' });
+
+  const missing = caught(() => admin.tenants.get('missing'));
+  assert.deepEqual(facts(missing), none);
+  // an error the binding makes has the attributes too
+  const closedTx = db.begin(admin);
+  closedTx.commit();
+  assert.deepEqual(facts(caught(() => closedTx.commit())), none);
+  db.close();
+
+  const tiny = openDb({ plans: [{ name: 'tiny', maxMembers: 1, maxPosts: 1 }], defaultPlan: 'tiny' });
+  tiny.system().tenants.create({ slug: 'tiny', name: 'Tiny' });
+  const sys = tiny.system('tiny');
+  sys.posts.create({ title: 'The only one' });
+  const quota = caught(() => sys.posts.create({ title: 'One too many' }));
+  assert.equal(quota.code, 'QUIRE_EQUOTA');
+  assert.deepEqual(facts(quota), { ...none, quota: 'posts', limit: 1, plan: 'tiny' });
+  tiny.close();
+});
+
+test('error facts: a denial inside a transaction, and a busy writer', () => {
+  const { db, ctx } = world({ vic: 'viewer' }, { busyTimeoutMs: 50 });
+  const tx = db.begin(ctx.vic);
+  assert.throws(() => tx.context.posts.create({ title: 'No' }), (e) => e.permission === 'post.create' && e.role === 'viewer');
+  const other = db.system();
+  assert.throws(() => other.tenants.create({ slug: 'blocked', name: 'B' }), (e) => e.code === 'QUIRE_EBUSY' && e.retryable === null);
+  tx.rollback();
+  db.close();
+});

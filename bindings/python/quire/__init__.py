@@ -28,29 +28,29 @@ Pagination. Listing calls (tenants.list, users.list, posts.list, audit.query) re
 `page.pages()` iterates the pages. `ctx.posts.list_all(...)`, `ctx.tenants.list_all(...)`,
 `ctx.users.list_all(...)` and `ctx.audit.query_all(...)` are shorthands for `.list(...).all()`.
 
-Transactions. quire.h runs a transaction as a C callback, quire_ctx_transaction(ctx, body, data),
-and the transaction handle it gives the body belongs to the body's thread while the body runs.
-Two forms are offered:
+Transactions. quire.h's transaction handles (quire_tx_begin, quire_tx_context, quire_tx_commit,
+quire_tx_rollback, quire_tx_free) carry both forms, on the calling thread, with no thread of
+their own:
 
-- ``db.transaction(ctx, fn)`` — the callable form: fn(tx) runs as the body, on the calling thread;
-  it commits when fn returns (its return value is returned) and rolls back when fn raises (the
-  exception propagates unchanged). No overhead; prefer it in hot paths.
-- ``with db.transaction(ctx) as tx:`` — the context-manager form: commits when the block ends
-  normally, rolls back when it raises. A `with` block cannot be a C callback, so __enter__ starts
-  the C call on a helper thread, whose body parks there and serves the block's calls: every call
-  made through `tx` is handed to that thread and run there (the thread that owns the handle, as
-  quire.h requires), and __exit__ tells the body to return OK (commit) or fail (roll back), then
-  waits for the commit and raises its error, if any. Each call through `tx` costs a thread
-  hand-off (tens of microseconds); `tx` may be used from any thread while the block is open.
+- ``with db.transaction(ctx) as tx:`` — begins a transaction and gives its context; commits when
+  the block ends normally (raising the commit's error, if any) and rolls back when it raises (the
+  exception propagates unchanged).
+- ``db.transaction(ctx, fn)`` — the same around fn(tx): commits when fn returns (its return value
+  is returned), rolls back when fn raises.
 
-Transactions nest (a nested one's failure undoes only what it did): with in with, callable in
-with, callable in callable. The callable form's `tx` belongs to the body's thread, so another
-thread using it, or a with-form nested in it, is refused with InvalidArgument.
+Transactions nest, in any mix of the two forms: on a transaction's context, db.transaction begins
+a savepoint, whose failure undoes only what it did. `tx` may be used from any thread, one call at
+a time. Inside a transaction use `tx` (or contexts made from it with tx.with_request) only: a
+write through another context of the same database waits for the transaction's write lock and
+fails with quire.Busy. After the transaction ends, `tx` refuses every call with
+quire.InvalidArgument. db.close() rolls back a transaction still open (its end then raises
+InvalidArgument: "the transaction has ended").
 
-Inside a transaction use `tx` (or contexts made from it with tx.with_request) only: a write through
-another context of the same database waits for the transaction's write lock and fails with
-quire.Busy. After the transaction ends, `tx` refuses every call with quire.InvalidArgument.
-db.close() from inside a transaction raises InvalidArgument instead of waiting for itself.
+Errors. Each quire.Error reads the thread's last error once, from quire_last_error_json, when it is
+raised: besides message, code and detail it has the facts current_version (Conflict),
+permission and role (PermissionDenied), quota, limit and plan (QuotaExceeded), field
+(InvalidArgument) and retryable (Busy), each None when the failure does not set it. Act on those,
+never on the message.
 
 Misuse. Wrong argument types raise TypeError before any C call; values the library refuses raise
 quire.InvalidArgument with its message; a closed Database, a context of a closed database, a

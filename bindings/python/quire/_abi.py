@@ -50,6 +50,11 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "quire_ctx_with_request": (_status, (_out, c_void_p, c_char_p)),
     "quire_ctx_info": (_status, (_out, c_void_p)),
     "quire_ctx_transaction": (_status, (c_void_p, TRANSACTION_FN, c_void_p)),
+    "quire_tx_begin": (_status, (_out, c_void_p)),
+    "quire_tx_context": (_status, (_out, c_void_p)),
+    "quire_tx_commit": (_status, (c_void_p,)),
+    "quire_tx_rollback": (_status, (c_void_p,)),
+    "quire_tx_free": (None, (c_void_p,)),
     # tenants
     "quire_tenant_create": (_status, (_out, c_void_p, c_char_p)),
     "quire_tenant_get": (_status, (_out, c_void_p, c_char_p)),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import queue
 import threading
 from ctypes import c_void_p, string_at
 from datetime import datetime
@@ -23,7 +22,7 @@ from typing import (
 )
 
 from . import _generated, _lib
-from ._errors import QUIRE_EINTERNAL, QUIRE_OK, Error, InvalidArgument, Unauthenticated
+from ._errors import Error, InvalidArgument, Unauthenticated
 from ._args import (
     TimeLike,
     _bool,
@@ -78,11 +77,17 @@ _call_string = _lib.call_string
 
 
 class _Handle:
-    """A C handle that is freed once, never while a call uses it, and refused after close."""
+    """A C handle that is freed once, never while a call uses it, and refused after close.
+
+    free: the C function that frees it ("quire_ctx_free"), or a callable run instead (a
+    transaction's context: closing it releases its transaction).
+    """
 
     __slots__ = ("ptr", "_free", "_lock", "_users", "_closed", "_message")
 
-    def __init__(self, ptr: int, free: Optional[str], what: str, message: str = "") -> None:
+    def __init__(
+        self, ptr: int, free: Union[str, Callable[[], None]], what: str, message: str = ""
+    ) -> None:
         self.ptr: Optional[int] = ptr
         self._free = free
         self._lock = threading.Lock()
@@ -101,6 +106,14 @@ class _Handle:
             self._users += 1
             return self.ptr
 
+    def call(self, fn: Callable[[c_void_p], T]) -> T:
+        """fn(the handle), with the handle kept from being freed meanwhile."""
+        ptr = self.acquire()
+        try:
+            return fn(c_void_p(ptr))
+        finally:
+            self.release()
+
     def release(self) -> None:
         with self._lock:
             self._users -= 1
@@ -117,76 +130,15 @@ class _Handle:
 
     def _release_locked(self) -> None:
         ptr, self.ptr = self.ptr, None
-        if ptr is not None and self._free is not None:
-            try:
+        if ptr is None:
+            return
+        try:
+            if callable(self._free):
+                self._free()
+            else:
                 _lib.lib().function(self._free)(c_void_p(ptr))
-            except Exception:  # interpreter shutdown: nothing left to do
-                pass
-
-
-class _Lane:
-    """Runs calls on the thread that owns a with-form transaction's handle (see Transaction)."""
-
-    def __init__(self) -> None:
-        self.requests: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
-        self.thread_id = 0
-        self._lock = threading.Lock()
-        self._closed = False
-        # A nested with-form transaction runs on this lane's thread: while it is open, calls
-        # through the outer transaction's context are served by the nested one's loop.
-        self.child: Optional[_Lane] = None
-
-    def call(self, fn: Callable[[], T]) -> T:
-        if threading.get_ident() == self.thread_id:
-            return fn()  # already on the owning thread (a callable-form body inside the block)
-        if self.child is not None and not self._closed:
-            return self.child.call(fn)
-        reply: "queue.SimpleQueue[Tuple[bool, Any]]" = queue.SimpleQueue()
-        with self._lock:
-            if self._closed:
-                raise InvalidArgument(_TX_OVER)
-            self.requests.put((fn, reply))
-        ok, value = reply.get()
-        if ok:
-            return value  # type: ignore[no-any-return]
-        raise value
-
-    def post(self, fn: Callable[[], Any], reply: "queue.SimpleQueue[Any]") -> None:
-        """Queues fn without waiting; its outcome goes to reply as ("done", ok, value)."""
-        with self._lock:
-            if self._closed:
-                raise InvalidArgument(_TX_OVER)
-            self.requests.put((fn, _DoneReply(reply)))
-
-    def end(self, commit: bool) -> None:
-        with self._lock:
-            self._closed = True
-            self.requests.put(_End(commit))
-
-    def serve(self) -> bool:
-        """Runs queued calls on this thread until end(); returns whether to commit."""
-        while True:
-            item = self.requests.get()
-            if isinstance(item, _End):
-                return item.commit
-            fn, reply = item
-            try:
-                reply.put((True, fn()))
-            except BaseException as error:  # noqa: B902 - handed to the caller's thread
-                reply.put((False, error))
-
-
-class _End:
-    def __init__(self, commit: bool) -> None:
-        self.commit = commit
-
-
-class _DoneReply:
-    def __init__(self, target: "queue.SimpleQueue[Any]") -> None:
-        self.target = target
-
-    def put(self, outcome: Tuple[bool, Any]) -> None:
-        self.target.put(("done",) + outcome)
+        except Exception:  # interpreter shutdown: nothing left to do
+            pass
 
 
 # ---- the database -------------------------------------------------------------------------------
@@ -229,10 +181,6 @@ class Database:
         self._handle = _Handle(handle, "quire_db_free", "the database")
         self.url = url
         self._closed = False
-        self._tx_lock = threading.Lock()
-        # Threads that must not close the database: those running a transaction body, and those
-        # that entered a with-form transaction (quire_db_close would wait for it forever).
-        self._tx_threads: Dict[int, int] = {}
 
     # -- lifetime
 
@@ -241,15 +189,10 @@ class Database:
         return self._closed
 
     def close(self) -> None:
-        """Waits for the operations in flight, then closes. Idempotent."""
+        """Waits for the operations in flight, rolls back the transactions still open, then
+        closes. Idempotent."""
         if self._closed:
             return
-        with self._tx_lock:
-            if self._tx_threads.get(threading.get_ident()):
-                raise InvalidArgument(
-                    "cannot close the database from inside one of its transactions: leave the"
-                    " transaction first"
-                )
         self._closed = True
         try:
             ptr = self._handle.acquire()
@@ -409,18 +352,17 @@ class Database:
     ) -> Any:
         """One transaction over several operations: all commit together, or none does.
 
-        Callable form: ``db.transaction(ctx, fn)`` runs ``fn(tx)`` inside the transaction, on the
-        calling thread, and returns what fn returns; when fn raises, everything rolls back and the
-        exception propagates.
+        Context-manager form: ``with db.transaction(ctx) as tx:`` begins a transaction
+        (quire_tx_begin) and gives its context; the block commits when it ends normally (raising
+        the commit's error, if any) and rolls back when it raises (the exception propagates).
 
-        Context-manager form: ``with db.transaction(ctx) as tx:`` commits when the block ends
-        normally and rolls back when it raises. quire's transaction handle belongs to the thread
-        that runs the C callback, so this form parks that callback on a helper thread for the
-        duration of the block and runs every call made through `tx` on it (a hand-off of some
-        tens of microseconds per call; the callable form has none).
+        Callable form: ``db.transaction(ctx, fn)`` is ``with db.transaction(ctx) as tx: return
+        fn(tx)``.
 
-        Inside either form, use `tx` (or contexts derived from it) only: a write through another
-        context of this database waits for the transaction and fails with Busy.
+        Both run on the calling thread, without a thread of their own. On a transaction's
+        context they nest: a savepoint, whose rollback undoes only its own part. Inside, use `tx`
+        (or contexts derived from it) only: a write through another context of this database
+        waits for the transaction and fails with Busy. After the end, `tx` refuses every call.
         """
         if not isinstance(ctx, Context):
             raise TypeError(f"ctx must be a quire.Context, not {type(ctx).__name__}")
@@ -430,54 +372,8 @@ class Database:
             return Transaction(ctx)
         if not callable(fn):
             raise TypeError("fn must be callable")
-        return ctx._run(lambda handle: _run_transaction(ctx, handle, fn))
-
-    def _enter_tx(self) -> None:
-        ident = threading.get_ident()
-        with self._tx_lock:
-            self._tx_threads[ident] = self._tx_threads.get(ident, 0) + 1
-
-    def _leave_tx(self, ident: Optional[int] = None) -> None:
-        ident = threading.get_ident() if ident is None else ident
-        with self._tx_lock:
-            left = self._tx_threads.get(ident, 0) - 1
-            if left <= 0:
-                self._tx_threads.pop(ident, None)
-            else:
-                self._tx_threads[ident] = left
-
-
-def _body_status(error: BaseException) -> int:
-    if isinstance(error, Error) and error.code < 0:
-        return error.code
-    return QUIRE_EINTERNAL
-
-
-def _run_transaction(ctx: "Context", handle: c_void_p, fn: Callable[["Context"], T]) -> T:
-    """quire_ctx_transaction with fn(tx) as its body, on the calling thread."""
-    db = ctx._db
-    outcome: Dict[str, Any] = {}
-
-    def body(tx_ptr: int, _user_data: Any) -> int:
-        tx = Context(db, _Handle(tx_ptr, None, "", _TX_OVER), owner=threading.get_ident())
-        db._enter_tx()
-        try:
-            outcome["value"] = fn(tx)
-            return QUIRE_OK
-        except BaseException as error:  # noqa: B902 - re-raised by the caller
-            outcome["error"] = error
-            return _body_status(error)
-        finally:
-            db._leave_tx()
-            tx._handle.close()
-
-    callback = _lib.TRANSACTION_FN(body)
-    status = _lib.lib().function("quire_ctx_transaction")(handle, callback, None)
-    if "error" in outcome:
-        raise outcome["error"]
-    if status != QUIRE_OK:
-        _lib.raise_last(status)
-    return outcome["value"]  # type: ignore[no-any-return]
+        with Transaction(ctx) as tx:
+            return fn(tx)
 
 
 class Transaction:
@@ -485,105 +381,42 @@ class Transaction:
 
     def __init__(self, ctx: "Context") -> None:
         self._ctx = ctx
-        self._db = ctx._db
-        self._lane: Optional[_Lane] = None
-        self._signal: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
-        self._tx: Optional[Context] = None
-        self._owner = 0
-        self._done = False
+        self._entered = False
+        self._tx: Optional[_Handle] = None
+        self._context: Optional[Context] = None
 
     def __enter__(self) -> "Context":
-        if self._lane is not None:
+        if self._entered:
             raise InvalidArgument("this transaction was already entered; call db.transaction again")
-        ctx, db, signal = self._ctx, self._db, self._signal
-        if ctx._owner:
-            raise InvalidArgument(
-                "a with-form transaction cannot nest in a callable-form one (its context belongs"
-                " to the body's thread): use db.transaction(tx, fn) inside it"
-            )
-        lane = self._lane = _Lane()
-        outer = ctx._lane
-
-        def start() -> None:
-            # Runs on the thread that will own the transaction handle.
-            def body(tx_ptr: int, _user_data: Any) -> int:
-                lane.thread_id = threading.get_ident()
-                handle = _Handle(tx_ptr, None, "", _TX_OVER)
-                db._enter_tx()
-                try:
-                    signal.put(("entered", handle))
-                    commit = lane.serve()
-                finally:
-                    db._leave_tx()
-                    handle.close()
-                return QUIRE_OK if commit else QUIRE_EINTERNAL
-
-            callback = _lib.TRANSACTION_FN(body)
-            ptr = ctx._handle.acquire()
-            try:
-                status = _lib.lib().function("quire_ctx_transaction")(
-                    c_void_p(ptr), callback, None
-                )
-            finally:
-                ctx._handle.release()
-            if status != QUIRE_OK and not lane_rolled_back[0]:
-                _lib.raise_last(status)  # on this thread, where the last error is
-
-        lane_rolled_back = [False]
-        self._rolled_back = lane_rolled_back
-        if db._closed:
-            raise InvalidArgument("the database is closed")
-        if outer is not None:
-            outer.post(start, signal)  # a nested transaction: its owner is the outer one's thread
-        else:
-
-            def run() -> None:
-                try:
-                    start()
-                    signal.put(("done", True, None))
-                except BaseException as error:  # noqa: B902 - handed to the entering thread
-                    signal.put(("done", False, error))
-
-            threading.Thread(target=run, name="quire-transaction", daemon=True).start()
-        item = signal.get()
-        if item[0] == "done":
-            self._done = True
-            if not item[1]:
-                raise item[2]
-            raise InvalidArgument("the transaction ended before its body ran")
-        self._owner = threading.get_ident()
-        db._enter_tx()
-        if outer is not None:
-            outer.child = lane
-        self._tx = Context(db, item[1], lane=lane)
-        return self._tx
+        self._entered = True
+        tx_ptr = self._ctx._run(lambda ctx: _lib.call_handle("quire_tx_begin", ctx))
+        tx = self._tx = _Handle(tx_ptr, "quire_tx_free", "the transaction")
+        try:
+            ctx_ptr = tx.call(lambda handle: _lib.call_handle("quire_tx_context", handle))
+        except BaseException:
+            tx.close()
+            raise
+        # The context is lent by the transaction: releasing it (at the end, or when it is
+        # collected) frees the transaction, once no call uses the context any more.
+        handle = _Handle(ctx_ptr, tx.close, "", _TX_OVER)
+        self._context = _TransactionContext(self._ctx._db, handle)
+        return self._context
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        lane = self._lane
-        if lane is None or self._done:
+        tx, context = self._tx, self._context
+        if tx is None or context is None:
             return
-        commit = exc_type is None
-        self._rolled_back[0] = not commit
-        outer = self._ctx._lane
-        if outer is not None and outer.child is lane:
-            outer.child = None
-        lane.end(commit)
-        item = self._signal.get()
-        self._done = True
-        self._db._leave_tx(self._owner)
-        if not commit:
-            return  # the block's exception propagates
-        if not item[1]:
-            raise item[2]  # the commit failed
-
-    def __del__(self) -> None:
+        self._context = None
         try:
-            if self._lane is not None and not self._done:
-                self._rolled_back[0] = True
-                self._lane.end(False)
-                self._db._leave_tx(self._owner)
-        except Exception:
-            pass
+            if exc_type is None:
+                tx.call(lambda handle: _lib.call("quire_tx_commit", handle))
+            else:
+                try:
+                    tx.call(lambda handle: _lib.call("quire_tx_rollback", handle))
+                except Error:
+                    pass  # it ended already (the database was closed): nothing left to undo
+        finally:
+            context._handle.close()
 
 
 # ---- contexts ------------------------------------------------------------------------------------
@@ -594,20 +427,9 @@ class Context:
     `ctx.audit`, `ctx.permissions` and `ctx.keys`. Thread-safe; close() or `with` frees it early
     (else garbage collection does). A Context keeps its Database alive."""
 
-    def __init__(
-        self,
-        db: Database,
-        handle: _Handle,
-        lane: Optional[_Lane] = None,
-        session: Optional[Session] = None,
-        owner: int = 0,
-    ) -> None:
+    def __init__(self, db: Database, handle: _Handle, session: Optional[Session] = None) -> None:
         self._db = db
         self._handle = handle
-        self._lane = lane
-        # A callable-form transaction's context: the thread running the body, the only one that
-        # may use it (quire.h). 0 for every other context.
-        self._owner = owner
         #: The session of a context made by db.login (token, expires_at), else None.
         self.session = session
 
@@ -670,31 +492,16 @@ class Context:
     def _run(self, fn: Callable[[c_void_p], T]) -> T:
         if self._db._closed:
             raise InvalidArgument("the database of this context is closed")
-        if self._owner and self._owner != threading.get_ident():
-            raise InvalidArgument(
-                "this transaction context belongs to the thread running the transaction's body;"
-                " use it there, or use the with-form transaction, whose context any thread may use"
-            )
-        ptr = self._handle.acquire()
-        try:
-            if self._lane is None:
-                return fn(c_void_p(ptr))
-            return self._lane.call(lambda: fn(c_void_p(ptr)))
-        finally:
-            self._handle.release()
+        return self._handle.call(fn)
 
     def _string(self, name: str, *args: Any) -> str:
         # _run inlined: this is every call's path.
         if self._db._closed:
             raise InvalidArgument("the database of this context is closed")
-        if self._owner and self._owner != threading.get_ident():
-            return self._run(lambda ctx: _lib.call_string(name, ctx, *args))  # raises
         handle = self._handle
         ptr = handle.acquire()
         try:
-            if self._lane is None:
-                return _call_string(name, ptr, *args)
-            return self._lane.call(lambda: _call_string(name, ptr, *args))
+            return _call_string(name, ptr, *args)
         finally:
             handle.release()
 
@@ -718,11 +525,18 @@ class Context:
         Made from a transaction's context, it joins that transaction."""
         request = _request(ip, user_agent, request_id) or b"{}"
         ptr = self._run(lambda ctx: _lib.call_handle("quire_ctx_with_request", ctx, request))
-        return Context(self._db, _Handle(ptr, "quire_ctx_free", "the context"), lane=self._lane,
-                       owner=self._owner)
+        return Context(self._db, _Handle(ptr, "quire_ctx_free", "the context"))
 
     def __repr__(self) -> str:
         return f"<quire.Context of {self._db!r}{' closed' if self.closed else ''}>"
+
+
+class _TransactionContext(Context):
+    """The context a transaction lends (quire_tx_context): the transaction ends and frees it, so
+    close() and `with` do nothing to it, as quire_ctx_free does nothing to it in C."""
+
+    def close(self) -> None:
+        pass
 
 
 def _page(data: Dict[str, Any], decode: Callable[[Dict[str, Any]], T],

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Dict, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Type
 
 QUIRE_OK = 0
 QUIRE_EINVAL = -1
@@ -44,16 +43,42 @@ class Error(Exception):
         code: the C status code (a negative int, e.g. -1 for QUIRE_EINVAL).
         code_name: the status's name, e.g. "QUIRE_EINVAL".
         detail: the backend's native code behind the error ("SQLITE_BUSY"), or "".
+
+    The facts a program acts on, from quire_last_error_json's "details" (read once, when the
+    error is raised; never parsed from the message), each None when the failure does not set it:
+        current_version: Conflict over an expected_version: the version the record is at.
+        permission, role: PermissionDenied: the permission lacking (or the action attempted,
+            when the actor's standing failed) and the actor's role ("editor", "api_key"; None
+            when the user is not a member).
+        quota, limit, plan: QuotaExceeded: "members" or "posts", the plan's limit and its name.
+        field: InvalidArgument naming one field or argument: "title", "post_json.tags".
+        retryable: Busy: True when the whole transaction may simply run again (a serialization
+            failure or a deadlock on PostgreSQL).
     """
 
     default_code: int = QUIRE_EINTERNAL
 
-    def __init__(self, message: str, code: Optional[int] = None, detail: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        code: Optional[int] = None,
+        detail: str = "",
+        facts: Optional[Mapping[str, Any]] = None,
+    ) -> None:
         super().__init__(message)
         self.message: str = message
         self.code: int = self.default_code if code is None else code
         self.code_name: str = _CODE_NAMES.get(self.code, "QUIRE_UNKNOWN")
         self.detail: str = detail
+        facts = facts or {}
+        self.current_version: Optional[int] = facts.get("current_version")
+        self.permission: Optional[str] = facts.get("permission")
+        self.role: Optional[str] = facts.get("role")
+        self.quota: Optional[str] = facts.get("quota")
+        self.limit: Optional[int] = facts.get("limit")
+        self.plan: Optional[str] = facts.get("plan")
+        self.field: Optional[str] = facts.get("field")
+        self.retryable: Optional[bool] = facts.get("retryable")
 
     def __str__(self) -> str:
         return f"[{self.code_name}] {self.message}"
@@ -78,24 +103,14 @@ class AlreadyExists(Error):
 
 
 class Conflict(Error):
-    """QUIRE_ECONFLICT: the operation does not fit the current state.
-
-    For a stale expected_version, ``current_version`` holds the version the message names
-    (None when the message names none).
-    """
+    """QUIRE_ECONFLICT: the operation does not fit the current state (for a stale
+    expected_version, ``current_version`` is the version the record is at)."""
 
     default_code = QUIRE_ECONFLICT
 
-    def __init__(self, message: str, code: Optional[int] = None, detail: str = "") -> None:
-        super().__init__(message, code, detail)
-        found = re.search(r"current version (?:is )?(\d+)", message) or re.search(
-            r"(?:is at|now at) version (\d+)", message
-        )
-        self.current_version: Optional[int] = int(found.group(1)) if found else None
-
 
 class PermissionDenied(Error):
-    """QUIRE_EPERM: the context's actor may not do this."""
+    """QUIRE_EPERM: the context's actor may not do this (``permission``, ``role``)."""
 
     default_code = QUIRE_EPERM
 
@@ -107,13 +122,14 @@ class Unauthenticated(Error):
 
 
 class QuotaExceeded(Error):
-    """QUIRE_EQUOTA: the tenant's plan does not allow more."""
+    """QUIRE_EQUOTA: the tenant's plan does not allow more (``quota``, ``limit``, ``plan``)."""
 
     default_code = QUIRE_EQUOTA
 
 
 class Busy(Error):
-    """QUIRE_EBUSY: the database stayed locked for busy_timeout_ms."""
+    """QUIRE_EBUSY: the database stayed locked for busy_timeout_ms, or (``retryable``) a
+    concurrent transaction made this one fail."""
 
     default_code = QUIRE_EBUSY
 
@@ -162,7 +178,9 @@ _CLASSES: Dict[int, Type[Error]] = {
 }
 
 
-def error_for(code: int, message: str, detail: str = "") -> Error:
+def error_for(
+    code: int, message: str, detail: str = "", facts: Optional[Mapping[str, Any]] = None
+) -> Error:
     """The exception for a status code (InternalError for a code this binding does not know)."""
     cls = _CLASSES.get(code, InternalError)
-    return cls(message, code, detail)
+    return cls(message, code, detail, facts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import glob
+import json
 import os
 import threading
 from ctypes import byref, c_int64, c_void_p
@@ -83,9 +84,7 @@ class _Library:
         self._functions: Dict[str, Any] = {}
         self._lock = threading.Lock()
         self.free = self.function("quire_free")
-        self.last_error_code = self.function("quire_last_error_code")
-        self.last_error_message = self.function("quire_last_error_message")
-        self.last_error_detail = self.function("quire_last_error_detail")
+        self.last_error_json = self.function("quire_last_error_json")
 
     def function(self, name: str) -> Any:
         """The C function `name`, with its types declared. NotSupported if the library lacks it."""
@@ -191,14 +190,13 @@ def _find_and_load() -> _Library:
 
 
 def raise_last(status: int) -> None:
-    """Raises the calling thread's last error (its code, or `status` if they disagree)."""
-    library = lib()
-    code = library.last_error_code()
-    message = (library.last_error_message() or b"").decode("utf-8", "replace")
-    detail = (library.last_error_detail() or b"").decode("utf-8", "replace")
-    if code == QUIRE_OK or code != status:
-        code = status
-    raise error_for(code, message or f"quire call failed with status {status}", detail)
+    """Raises the calling thread's last error, read once from quire_last_error_json: its message,
+    detail and facts. When the last error is not this failure's (its code is not `status`), the
+    error has `status` and no facts."""
+    last = json.loads((lib().last_error_json() or b"{}").decode("utf-8", "replace"))
+    message = last.get("message") or f"quire call failed with status {status}"
+    facts = last.get("details") if last.get("status") == status else None
+    raise error_for(status, message, last.get("detail", ""), facts)
 
 
 # The declared functions by name, filled on first use of each (a plain dict read on the hot path).

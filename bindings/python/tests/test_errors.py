@@ -10,17 +10,23 @@ import quire
 from conftest import CHEAP, PASSWORD, World, requires
 
 
-def check(error: quire.Error, cls: type, code: int, name: str) -> None:
+FACTS = ("current_version", "permission", "role", "quota", "limit", "plan", "field", "retryable")
+
+
+def check(error: quire.Error, cls: type, code: int, name: str, **facts: object) -> None:
+    """The class, the code, and the facts: those named, and None for every other one."""
     assert type(error) is cls and isinstance(error, quire.Error)
     assert error.code == code and error.code_name == name
     assert error.message and str(error).startswith(f"[{name}] ")
+    assert {fact: getattr(error, fact) for fact in FACTS} == {
+        fact: facts.get(fact) for fact in FACTS
+    }
 
 
 def test_invalid_argument(world: World) -> None:
     with pytest.raises(quire.InvalidArgument) as raised:
         world.admin.tenants.create(slug="Not A Slug", name="x")
-    check(raised.value, quire.InvalidArgument, -1, "QUIRE_EINVAL")
-    assert "slug" in raised.value.message
+    check(raised.value, quire.InvalidArgument, -1, "QUIRE_EINVAL", field="slug")
 
 
 def test_not_found(world: World) -> None:
@@ -41,14 +47,14 @@ def test_conflict(world: World) -> None:
     world.ctx.posts.update(post.id, expected_version=1, body="y")
     with pytest.raises(quire.Conflict) as raised:
         world.ctx.posts.update(post.id, expected_version=1, body="z")
-    check(raised.value, quire.Conflict, -4, "QUIRE_ECONFLICT")
-    assert raised.value.current_version == 2
+    check(raised.value, quire.Conflict, -4, "QUIRE_ECONFLICT", current_version=2)
 
 
 def test_permission_denied(world: World) -> None:
     with pytest.raises(quire.PermissionDenied) as raised:
-        world.ctx.tenants.create(slug="other", name="Other")
-    check(raised.value, quire.PermissionDenied, -5, "QUIRE_EPERM")
+        world.bob_ctx.posts.publish(world.ctx.posts.create(title="Alice's").id)
+    check(raised.value, quire.PermissionDenied, -5, "QUIRE_EPERM", permission="post.publish",
+          role="author")
 
 
 @requires("quire_db_login")
@@ -67,7 +73,8 @@ def test_quota_exceeded(tmp_path) -> None:  # type: ignore[no-untyped-def]
     admin.tenants.add_member("solo", users[0].id, role="owner")
     with pytest.raises(quire.QuotaExceeded) as raised:
         admin.tenants.add_member("solo", users[1].id, role="viewer")
-    check(raised.value, quire.QuotaExceeded, -7, "QUIRE_EQUOTA")
+    check(raised.value, quire.QuotaExceeded, -7, "QUIRE_EQUOTA", quota="members", limit=1,
+          plan="one")
     db.close()
 
 
@@ -82,8 +89,25 @@ def test_busy(tmp_path) -> None:  # type: ignore[no-untyped-def]
             other.tenants.create(slug="blocked", name="Blocked")
         except quire.Busy as error:
             caught.append(error)
-    check(caught[0], quire.Busy, -8, "QUIRE_EBUSY")
+    check(caught[0], quire.Busy, -8, "QUIRE_EBUSY")  # SQLite's lock timeout: not retryable
     db.close()
+
+
+def test_facts_are_read_once_when_raised(world: World) -> None:
+    """Each error holds its own facts: a later failure on the thread does not change them."""
+    with pytest.raises(quire.InvalidArgument) as first:
+        world.admin.tenants.create(slug="Bad Slug", name="x")
+    with pytest.raises(quire.NotFound) as second:
+        world.admin.tenants.get("missing")
+    assert first.value.field == "slug" and second.value.field is None
+
+
+def test_errors_the_binding_makes_have_no_facts(world: World) -> None:
+    ctx = world.db.context("acme", user=world.alice.id)
+    ctx.close()
+    with pytest.raises(quire.InvalidArgument) as raised:
+        ctx.tenants.get("acme")
+    check(raised.value, quire.InvalidArgument, -1, "QUIRE_EINVAL")
 
 
 def test_storage_error(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
-"""db.transaction in its two forms: callable and context manager."""
+"""db.transaction in its two forms, callable and context manager, over quire_tx_* handles."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -94,7 +95,7 @@ def test_nested_with_forms(world: World) -> None:
                 1 / 0
         with world.db.transaction(tx) as inner:
             inner.tenants.create(slug="inner2", name="I2")
-        # the callable form inside the with form runs on the transaction's thread
+        # the callable form nests the same way
         world.db.transaction(tx, lambda t: t.tenants.create(slug="inner3", name="I3"))
     assert names(world) == "A"
     assert world.admin.tenants.get("inner2") and world.admin.tenants.get("inner3")
@@ -123,16 +124,24 @@ def test_with_form_tx_used_from_another_thread(world: World) -> None:
     assert names(world) == "T"
 
 
-def test_close_inside_a_transaction_is_refused(world: World) -> None:
-    def body(tx: quire.Context) -> None:
-        world.db.close()
-
-    with pytest.raises(quire.InvalidArgument, match="inside one of its transactions"):
-        world.db.transaction(world.admin, body)
-    with world.db.transaction(world.admin):
-        with pytest.raises(quire.InvalidArgument, match="inside one of its transactions"):
+def test_close_inside_a_transaction_rolls_it_back(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Closing does not wait for an open transaction: it rolls it back, and the end says so."""
+    with pytest.raises(quire.InvalidArgument, match="transaction has ended"):
+        with world.db.transaction(world.admin) as tx:
+            tx.tenants.create(slug="lost", name="Lost")
             world.db.close()
-    assert not world.db.closed
+    assert world.db.closed
+    again = quire.open(world.db.url, **CHEAP)
+    with pytest.raises(quire.NotFound):
+        again.system().tenants.get("lost")
+    again.close()
+
+
+def test_an_exception_after_close_inside_still_propagates(world: World) -> None:
+    with pytest.raises(ZeroDivisionError):
+        with world.db.transaction(world.admin):
+            world.db.close()
+            1 / 0
 
 
 def test_another_context_writing_during_a_transaction_is_busy(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -156,23 +165,90 @@ def test_transaction_argument_checks(world: World) -> None:
         world.db.transaction(world.admin, 42)  # type: ignore[arg-type]
 
 
-def test_callable_tx_belongs_to_the_body_thread(world: World) -> None:
+def test_callable_tx_may_be_used_from_another_thread(world: World) -> None:
+    """The handle is not bound to a thread: any thread may use it, one call at a time."""
     seen: list = []
 
     def body(tx: quire.Context) -> None:
-        def other() -> None:
-            try:
-                tx.tenants.get("acme")
-            except quire.Error as error:
-                seen.append(error)
-
-        thread = threading.Thread(target=other)
+        thread = threading.Thread(target=lambda: seen.append(tx.tenants.update("acme", name="Th")))
         thread.start()
         thread.join()
-        with pytest.raises(quire.InvalidArgument, match="cannot nest"):
-            with world.db.transaction(tx):
-                pass
-        tx.with_request(request_id="r").tenants.get("acme")  # derived: same thread, fine
+        with world.db.transaction(tx) as inner:  # the with form nests in the callable form
+            inner.tenants.create(slug="nested", name="N")
+        tx.with_request(request_id="r").tenants.get("acme")  # derived: joins the transaction
 
     world.db.transaction(world.admin, body)
-    assert isinstance(seen[0], quire.InvalidArgument) and "belongs to the thread" in seen[0].message
+    assert isinstance(seen[0], quire.Tenant)
+    assert names(world) == "Th" and world.admin.tenants.get("nested")
+
+
+def os_threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux's /proc")
+def test_no_thread_of_its_own(world: World) -> None:
+    """Both forms run on the calling thread: no Python thread and no OS thread appears."""
+    before = (threading.active_count(), os_threads())
+    inside = []
+    with world.db.transaction(world.admin) as tx:
+        tx.tenants.update("acme", name="Counted")
+        inside.append((threading.active_count(), os_threads()))
+        with world.db.transaction(tx) as inner:
+            inner.tenants.create(slug="counted", name="C")
+            inside.append((threading.active_count(), os_threads()))
+    world.db.transaction(
+        world.admin, lambda t: inside.append((threading.active_count(), os_threads()))
+    )
+    assert inside == [before, before, before]
+    assert names(world) == "Counted"
+
+
+def test_a_failed_operation_inside_then_commit(world: World) -> None:
+    """A failure inside undoes only its own part; the block that catches it commits the rest."""
+    with world.db.transaction(world.admin) as tx:
+        tx.tenants.create(slug="before", name="Before")
+        with pytest.raises(quire.AlreadyExists):
+            tx.tenants.create(slug="acme", name="Dup")
+        tx.tenants.create(slug="after", name="After")
+    assert world.admin.tenants.get("before") and world.admin.tenants.get("after")
+    assert names(world) == "Acme Corp"
+
+
+def test_a_context_of_another_database_is_refused(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    other = quire.open(f"sqlite:{tmp_path / 'other.db'}", **CHEAP)
+    with pytest.raises(quire.InvalidArgument, match="another database"):
+        world.db.transaction(other.system())
+    with pytest.raises(quire.InvalidArgument, match="another database"):
+        world.db.transaction(other.system(), lambda tx: None)
+    other.close()
+
+
+def test_closing_the_transaction_context_does_nothing(world: World) -> None:
+    """The transaction owns its context (as in C): close() and `with` on it leave it open."""
+    with world.db.transaction(world.admin) as tx:
+        with tx:
+            tx.tenants.update("acme", name="Still")
+        tx.close()
+        tx.tenants.create(slug="still-open", name="S")
+    assert names(world) == "Still" and world.admin.tenants.get("still-open")
+
+
+def test_a_with_form_is_entered_once(world: World) -> None:
+    transaction = world.db.transaction(world.admin)
+    with transaction:
+        pass
+    with pytest.raises(quire.InvalidArgument, match="already entered"):
+        with transaction:
+            pass
+
+
+def test_commit_errors_are_raised(world: World) -> None:
+    """The commit's own failure reaches the block's caller (here: the database closed under it,
+    from another thread, which rolls the transaction back)."""
+    with pytest.raises(quire.InvalidArgument, match="transaction has ended"):
+        with world.db.transaction(world.admin) as tx:
+            tx.tenants.create(slug="closed-under", name="C")
+            closer = threading.Thread(target=world.db.close)
+            closer.start()
+            closer.join()
