@@ -462,7 +462,8 @@ CREATE POLICY login_failures_tenant ON login_failures FOR ALL
     // from every grantee but the owner); a head never moves back (a trigger); and the retention
     // purge is audit_purge_through, a SECURITY DEFINER function of the owner that removes only
     // what the chain's newest entry, an audit.checkpoint, says it cut, never that entry itself,
-    // and only in the tenant the transaction is set to (row security binds the owner too).
+    // and only in the tenant the transaction is set to (row security binds the owner too). Safe to
+    // run again over itself (tests wind the schema back).
     R"sql(
 DO $revoke$
 DECLARE
@@ -482,7 +483,7 @@ BEGIN
 END
 $revoke$;
 
-CREATE FUNCTION audit_heads_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION audit_heads_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- Equal is the append path's claim of the row (SET seq = seq), which changes nothing.
   IF NEW.tenant_id <> OLD.tenant_id OR NEW.seq < OLD.seq
@@ -493,16 +494,14 @@ BEGIN
   RETURN NEW;
 END
 $$;
+DROP TRIGGER IF EXISTS audit_heads_forward ON audit_heads;
 CREATE TRIGGER audit_heads_forward BEFORE UPDATE ON audit_heads
   FOR EACH ROW EXECUTE FUNCTION audit_heads_forward_only();
 
-DO $purge$
-BEGIN
-  EXECUTE format($function$
-CREATE FUNCTION audit_purge_through(chain bigint, through_seq bigint) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = %I, pg_catalog, pg_temp AS $body$
+CREATE OR REPLACE FUNCTION audit_purge_through(chain bigint, through_seq bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER AS $body$
 DECLARE
-  newest audit_log%%ROWTYPE;
+  newest audit_log%ROWTYPE;
   removed bigint;
 BEGIN
   IF chain IS DISTINCT FROM NULLIF(current_setting('quire.tenant_id', true), '')::bigint THEN
@@ -513,8 +512,8 @@ BEGIN
   IF newest.seq IS NULL OR through_seq IS NULL OR through_seq < 1 OR through_seq >= newest.seq
      OR newest.action <> 'audit.checkpoint'
      OR (newest.new_values::jsonb ->> 'purged_through') IS DISTINCT FROM through_seq::text THEN
-    RAISE EXCEPTION 'audit_purge_through: the newest entry of chain % must be an audit.checkpoint '
-      'of the cut through %', chain, through_seq USING ERRCODE = '42501';
+    RAISE EXCEPTION 'audit_purge_through: the newest entry of chain % must be the audit.checkpoint of the cut through %',
+      chain, through_seq USING ERRCODE = '42501';
   END IF;
   PERFORM set_config('quire.audit_purge', 'on', true);
   DELETE FROM audit_log WHERE tenant_id = chain AND seq <= through_seq;
@@ -523,9 +522,13 @@ BEGIN
   RETURN removed;
 END
 $body$;
-$function$, current_schema());
+-- Pinned to quire's schema, with pg_temp last: a temporary table cannot stand in for audit_log.
+DO $pin$
+BEGIN
+  EXECUTE format('ALTER FUNCTION audit_purge_through(bigint, bigint)'
+                 ' SET search_path = %I, pg_catalog, pg_temp', current_schema());
 END
-$purge$;
+$pin$;
 )sql",
 };
 
