@@ -83,9 +83,9 @@ QUIRE_EXPORT quire_status quire_db_user_context(quire_ctx** out, quire_db* db, i
     auto& context = out_param(out, "out");
     const auto& database = open_db_of(db);
     context = new_context(
-        database,
-        unwrap(database.user_context(
-            user_id, request_json == nullptr ? RequestInfo{} : decode_request(request_json))));
+        database, unwrap(database.user_context(user_id, request_json == nullptr
+                                                            ? quire::RequestInfo{}
+                                                            : decode_request(request_json))));
   });
 }
 

@@ -115,14 +115,14 @@ TEST_CASE_TEMPLATE("invitations: invite, then the invitee accepts from their own
   // Audited in acme's chain, never with the token.
   const auto invited = t.entries("invitation.create");
   REQUIRE(invited.size() == 2);
-  CHECK(invited.back().actor_id == t.admin.id);
+  CHECK(invited.front().actor_id == t.admin.id);
   const auto accepted = t.entries("invitation.accept");
   REQUIRE(accepted.size() == 1);
   CHECK(accepted[0].actor_id == t.outsider.id);
   CHECK(accepted[0].resource_id == std::to_string(invitation.id));
-  const auto added = t.entries("member.add");
-  CHECK(added.back().resource_id == std::to_string(t.outsider.id));
-  CHECK(added.back().seq + 1 == accepted[0].seq);  // one transaction, one after the other
+  const auto added = t.entries("member.add");  // newest first
+  CHECK(added.front().resource_id == std::to_string(t.outsider.id));
+  CHECK(added.front().seq + 1 == accepted[0].seq);  // one transaction, one after the other
   const auto exported = must(must(t.f.db.system("acme")).audit().export_text(ExportFormat::jsonl));
   CHECK(exported.find(issued.token.substr(3)) == std::string::npos);
 

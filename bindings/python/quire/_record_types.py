@@ -70,6 +70,7 @@ class IssuedInvitation(_Record):
 
     token: str = ""
     invitation: Invitation = None
+    _nested = {"invitation": Invitation}
 
 
 @dataclass
