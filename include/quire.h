@@ -393,7 +393,7 @@ QUIRE_EXPORT quire_status quire_member_list(char** out_json_array, quire_ctx* ct
 
 /* Invites an e-mail address to join a tenant with a role: how a tenant's owners and admins add
  * people (quire_member_add is the system context's). Needs member.manage; the role may not rank
- * above the inviter's own. Expires after the option invitation_ttl_ms (7 days).
+ * above the inviter's own. Expires after 7 days (Options::invitation_ttl_ms in C++).
  * *out_json: {"token":"qi_...","invitation":{invitation record}}; the token is shown only here.
  * Release with quire_free.
  * Errors: QUIRE_EINVAL (email, role), QUIRE_ENOTFOUND (tenant), QUIRE_ECONFLICT (the tenant is
