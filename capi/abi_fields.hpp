@@ -20,6 +20,7 @@ inline constexpr std::string_view tenant_json[] = {"slug", "name", "plan", "doma
 inline constexpr std::string_view tenant_patch[] = {"name", "plan", "domain", "settings"};
 inline constexpr std::string_view tenant_query[] = {
     "include_inactive", "include_deleted", "limit", "cursor"};
+inline constexpr std::string_view invitation_query[] = {"limit", "cursor"};
 inline constexpr std::string_view user_json[] = {"username", "email", "password", "display_name"};
 inline constexpr std::string_view user_patch[] = {"username", "email", "display_name"};
 inline constexpr std::string_view user_query[] = {"limit", "cursor"};

@@ -88,4 +88,16 @@ QUIRE_EXPORT quire_status quire_db_context(quire_ctx** out, quire_db* db,
   });
 }
 
+QUIRE_EXPORT quire_status quire_db_user_context(quire_ctx** out, quire_db* db, int64_t user_id,
+                                                const char* request_json) {
+  return guard([&] {
+    auto& context = out_param(out, "out");
+    const auto& database = open_db_of(db);
+    context = new_context(
+        database, unwrap(database.user_context(user_id, request_json == nullptr
+                                                            ? quire::RequestInfo{}
+                                                            : decode_request(request_json))));
+  });
+}
+
 }  // extern "C"

@@ -45,6 +45,9 @@
  *            "is_active":true,"created_at":"...","updated_at":"..."}
  *           A user record never carries a password or its hash.
  *   member  {"tenant_id":1,"user_id":7,"role":"editor","joined_at":"..."}
+ *   invitation {"id":3,"tenant_id":1,"email":"bob@acme.test","role":"editor","invited_by":7,
+ *            "created_at":"...","expires_at":"...","accepted_at":null,"accepted_by":null,
+ *            "revoked_at":null}  Never the token.
  *   page    {"items":[record, ...],"next_cursor":"..." | null}
  *           Pass next_cursor as "cursor" in the next query; null means this was the last page.
  *   post    {"id":5,"tenant_id":1,"type":"post","parent_id":null | 3,"slug":"hello-world",
@@ -222,6 +225,15 @@ QUIRE_EXPORT quire_status quire_db_system(quire_ctx** out, quire_db* db, const c
  * Errors: QUIRE_EINVAL (db, context_json), QUIRE_ENOTFOUND (tenant, user), QUIRE_EPERM (the user
  * is not a member, or the tenant or the user is deactivated). */
 QUIRE_EXPORT quire_status quire_db_context(quire_ctx** out, quire_db* db, const char* context_json);
+
+/* A user acting in no tenant, on their own account, whom the host has authenticated: it reads and
+ * updates the account and accepts invitations (quire_invitation_accept); nothing of any tenant.
+ *   request_json: NULL, or {"ip","user_agent","request_id"}.
+ * *out: the context; release with quire_ctx_free.
+ * Errors: QUIRE_EINVAL (db, request_json), QUIRE_ENOTFOUND (user), QUIRE_EPERM (the user is
+ * deactivated). */
+QUIRE_EXPORT quire_status quire_db_user_context(quire_ctx** out, quire_db* db, int64_t user_id,
+                                                const char* request_json);
 
 /* ---- Sign-in: sessions and API keys ------------------------------------------------------- */
 
@@ -443,6 +455,43 @@ QUIRE_EXPORT quire_status quire_member_remove(quire_ctx* ctx, const char* tenant
  * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_member_list(char** out_json_array, quire_ctx* ctx,
                                             const char* tenant);
+
+/* Invites an e-mail address to join a tenant with a role: how a tenant's owners and admins add
+ * people (quire_member_add is the system context's). Needs member.manage; the role may not rank
+ * above the inviter's own. Expires after 7 days (Options::invitation_ttl_ms in C++).
+ * *out_json: {"token":"qi_...","invitation":{invitation record}}; the token is shown only here.
+ * Release with quire_free.
+ * Errors: QUIRE_EINVAL (email, role), QUIRE_ENOTFOUND (tenant), QUIRE_ECONFLICT (the tenant is
+ * deleted), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_invitation_create(char** out_json, quire_ctx* ctx,
+                                                  const char* tenant, const char* email,
+                                                  const char* role);
+
+/* One page of a tenant's pending invitations (neither accepted, revoked nor expired), by id.
+ * Needs member.manage.
+ *   query_json: NULL for the defaults, or {"limit":50 (1..1000), "cursor":"..." or null}
+ * *out_page_json: a page of invitation records; release with quire_free.
+ * Errors: QUIRE_EINVAL (query_json, limit, cursor), QUIRE_ENOTFOUND (tenant), QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_invitation_list(char** out_page_json, quire_ctx* ctx,
+                                                const char* tenant, const char* query_json);
+
+/* Revokes a pending invitation: its token stops working. Needs member.manage, and the invited
+ * role within the actor's rank.
+ * *out_json: the invitation record; release with quire_free.
+ * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND (tenant, or no pending invitation with this id),
+ * QUIRE_EPERM. */
+QUIRE_EXPORT quire_status quire_invitation_revoke(char** out_json, quire_ctx* ctx,
+                                                  const char* tenant, int64_t invitation_id);
+
+/* Accepts an invitation as the context's user (from quire_db_user_context, or any context of a
+ * user): the account's e-mail must be the invitation's. Makes the membership and uses the
+ * invitation up, in one transaction.
+ * *out_json: the member record; release with quire_free.
+ * Errors: QUIRE_EAUTH ("invitation is not valid": malformed, unknown, expired, revoked or used,
+ * another account's, or a tenant no longer active; all alike), QUIRE_EPERM (not a user's context,
+ * a deactivated account), QUIRE_EEXISTS (already a member), QUIRE_EQUOTA (the plan's members). */
+QUIRE_EXPORT quire_status quire_invitation_accept(char** out_json, quire_ctx* ctx,
+                                                  const char* token);
 
 /* ---- Users --------------------------------------------------------------------------------
  * The system context manages every account; a user reads and updates their own, and reads the

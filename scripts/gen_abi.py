@@ -328,7 +328,7 @@ def gen_py_records(d: Def) -> str:
                 times.append(name)
             if name != f["name"]:
                 renames[name] = f["name"]
-            inner = f["type"][:-2] if f["type"].endswith("[]") else None
+            inner = f["type"][:-2] if f["type"].endswith("[]") else f["type"]
             if inner in d["records"]:
                 nested[name] = d["records"][inner]["py"]
         if times:

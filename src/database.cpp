@@ -18,6 +18,9 @@ Result<void> check_options(const Options& options) {
                 "options.passwords must be at least OWASP's argon2id line (t=2 with m=19 MiB, or "
                 "an equivalent) with max_concurrent > 0");
   }
+  if (options.invitation_ttl_ms <= 0) {
+    return fail(Errc::invalid_argument, "options.invitation_ttl_ms must be greater than 0");
+  }
   if (options.plans.empty()) {
     return fail(Errc::invalid_argument, "options.plans must name at least one plan");
   }
@@ -81,6 +84,20 @@ Result<Context> Database::system(const TenantRef& tenant) const noexcept {
       return fail(Errc::not_found, fmt::format("tenant {} is deleted", row.slug));
     }
     state->tenant = row.id;
+    return Context(state);
+  });
+}
+
+Result<Context> Database::user_context(UserId user, RequestInfo request) const noexcept {
+  auto state = std::make_shared<detail::ContextState>();
+  state->db = state_;
+  state->actor = Actor{ActorType::user, user};
+  state->request = std::move(request);
+  return detail::read_unit(*state, [&](detail::Unit& unit) -> Result<Context> {
+    QUIRE_TRY(auto account, detail::find_user(unit.tx(), user));
+    if (!account.user.is_active) {
+      return fail(Errc::permission_denied, fmt::format("denied: user {} is deactivated", user));
+    }
     return Context(state);
   });
 }

@@ -114,6 +114,8 @@ export class Database {
   login(tenant: TenantRef, usernameOrEmail: string, password: string, request?: RequestInfo): Session;
   contextFromToken(token: string, options?: RequestInfo & { expectedTenant?: TenantRef }): Context;
   contextFromKey(key: string, request?: RequestInfo): Context;
+  /** A user the host has authenticated, acting in no tenant: their own account, and accepting invitations. */
+  userContext(user: Id, request?: RequestInfo): Context;
   logout(token: string): void;
   rotateTokenSecret(): void;
   /**
@@ -198,6 +200,26 @@ export interface Member {
   userId: number;
   role: string;
   joinedAt: Date;
+}
+
+export interface Invitation {
+  id: number;
+  tenantId: number;
+  email: string;
+  role: string;
+  /** The inviting user; 0 for the system context or an API key. */
+  invitedBy: number;
+  createdAt: Date;
+  expiresAt: Date;
+  acceptedAt: Date | null;
+  acceptedBy: number | null;
+  revokedAt: Date | null;
+}
+
+export interface IssuedInvitation {
+  /** 'qi_<43 base64url>': shown once; hand it to the invitee. */
+  token: string;
+  invitation: Invitation;
 }
 
 export interface Post {
@@ -494,6 +516,10 @@ export interface Tenants {
   setRole(tenant: TenantRef, userId: Id, role: string): Member;
   removeMember(tenant: TenantRef, userId: Id): void;
   members(tenant: TenantRef): Member[];
+  invite(tenant: TenantRef, email: string, role: string): IssuedInvitation;
+  listInvitations(tenant: TenantRef, query?: { limit?: number; cursor?: string | null; }): Page<Invitation>;
+  revokeInvitation(tenant: TenantRef, invitationId: Id): Invitation;
+  acceptInvitation(token: string): Member;
 }
 
 /** ctx.users: accounts (global; the system context manages them, a user their own). */

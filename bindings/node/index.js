@@ -421,6 +421,11 @@ class Database {
     });
     return new Context(native.db_context(this.#h, json(c)), this);
   }
+  // userContext(user, {ip, userAgent, requestId}?): a user the host has authenticated, acting in no
+  // tenant, on their own account: to read and update it and to accept invitations.
+  userContext(user, request) {
+    return new Context(native.db_user_context(this.#h, C.integer(user, 'user'), requestJson(request, 'request')), this);
+  }
   // login(tenant, usernameOrEmail, password, request?) → {token, context, expiresAt, tenantId, userId}
   login(tenant, usernameOrEmail, password, request) {
     const [handle, session] = native.db_login(

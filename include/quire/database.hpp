@@ -63,6 +63,12 @@ class QUIRE_EXPORT Database {
   [[nodiscard]] Result<Context> context(const TenantRef& tenant, UserId user,
                                         RequestInfo request = {}) const noexcept;
 
+  // A user acting in no tenant, on their own account: the host has authenticated them. It reads
+  // and updates the account (users()) and accepts invitations (tenants().accept_invitation);
+  // everything of a tenant needs a context of that tenant. Errors: not_found (user),
+  // permission_denied (the user is deactivated).
+  [[nodiscard]] Result<Context> user_context(UserId user, RequestInfo request = {}) const noexcept;
+
   // Signs a member in with their username or email and password. Failures are audited and
   // throttled per (tenant, user) with growing delays; a password hashed with other parameters is
   // rehashed. Errors: unauthenticated ("invalid credentials", or "too many failed logins; try

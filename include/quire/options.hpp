@@ -40,6 +40,8 @@ struct Options {
   std::vector<Plan> plans = {{"free", 5, 100}, {"pro", 50, 10000}, {"enterprise", 0, 0}};
   PasswordHashing passwords;
   std::int64_t session_ttl_ms = std::int64_t{12} * 60 * 60 * 1000;  // a login lasts 12 hours
+  // How long an invitation to join a tenant stays valid (TenantEngine::invite): 7 days.
+  std::int64_t invitation_ttl_ms = std::int64_t{7} * 24 * 60 * 60 * 1000;
   unsigned free_login_failures = 5;  // failures in a row before delays start (1 s, 2 s, 4 s, …)
 };
 

@@ -95,6 +95,30 @@ class MemberStore {
   virtual Result<void> remove(TenantId tenant, UserId user) noexcept = 0;
 };
 
+// An invitation as stored: the record plus the BLAKE2b-256 hash of its token, which never leaves
+// the engines (the token itself is never stored).
+struct InvitationRow {
+  Invitation invitation;
+  std::string token_hash;  // 32 raw bytes
+};
+
+class InvitationStore {
+ public:
+  virtual ~InvitationStore() = default;
+  // Assigns and returns the id. Errors: already_exists (token hash), not_found (tenant).
+  virtual Result<std::int64_t> insert(const InvitationRow& row) noexcept = 0;
+  virtual Result<std::optional<Invitation>> find(TenantId tenant, std::int64_t id) noexcept = 0;
+  // Across tenants: the token's hash is how a presented invitation is found.
+  virtual Result<std::optional<InvitationRow>> find_by_token_hash(
+      std::string_view token_hash) noexcept = 0;
+  // The tenant's invitations neither accepted nor revoked that expire after `now`, by id.
+  virtual Result<std::vector<Invitation>> list_pending(TenantId tenant, Timestamp now,
+                                                       const Scan& scan) noexcept = 0;
+  // Rewrites accepted_at, accepted_by and revoked_at of the row with this id (and tenant).
+  // Errors: not_found.
+  virtual Result<void> update(const Invitation& row) noexcept = 0;
+};
+
 // What AuditStore::query filters on; `before_seq` 0 starts from the newest entry.
 struct AuditFilter {
   std::optional<ActorType> actor_type;
@@ -386,6 +410,7 @@ class Transaction {
   virtual TenantStore& tenants() noexcept = 0;
   virtual UserStore& users() noexcept = 0;
   virtual MemberStore& members() noexcept = 0;
+  virtual InvitationStore& invitations() noexcept = 0;
   virtual AuditStore& audit() noexcept = 0;
   virtual PostStore& posts() noexcept = 0;
   virtual VersionStore& versions() noexcept = 0;

@@ -154,6 +154,29 @@ class ForwardingMemberStore : public ForwardingStore<MemberStore> {
   }
 };
 
+class ForwardingInvitationStore : public ForwardingStore<InvitationStore> {
+ public:
+  ForwardingInvitationStore(InvitationStore& target, StepObserver& observer) noexcept
+      : ForwardingStore(target, observer, "invitations") {}
+  Result<std::int64_t> insert(const InvitationRow& row) noexcept override {
+    QUIRE_FORWARD(write, insert, row);
+  }
+  Result<std::optional<Invitation>> find(TenantId tenant, std::int64_t id) noexcept override {
+    QUIRE_FORWARD(read, find, tenant, id);
+  }
+  Result<std::optional<InvitationRow>> find_by_token_hash(
+      std::string_view token_hash) noexcept override {
+    QUIRE_FORWARD(read, find_by_token_hash, token_hash);
+  }
+  Result<std::vector<Invitation>> list_pending(TenantId tenant, Timestamp now,
+                                               const Scan& scan) noexcept override {
+    QUIRE_FORWARD(read, list_pending, tenant, now, scan);
+  }
+  Result<void> update(const Invitation& row) noexcept override {
+    QUIRE_FORWARD(write, update, row);
+  }
+};
+
 class ForwardingAuditStore : public ForwardingStore<AuditStore> {
  public:
   ForwardingAuditStore(AuditStore& target, StepObserver& observer) noexcept
@@ -373,6 +396,7 @@ class ForwardingTransaction : public Transaction {
   TenantStore& tenants() noexcept override { return tenants_; }
   UserStore& users() noexcept override { return users_; }
   MemberStore& members() noexcept override { return members_; }
+  InvitationStore& invitations() noexcept override { return invitations_; }
   AuditStore& audit() noexcept override { return audit_; }
   PostStore& posts() noexcept override { return posts_; }
   VersionStore& versions() noexcept override { return versions_; }
@@ -412,6 +436,7 @@ class ForwardingTransaction : public Transaction {
   ForwardingTenantStore tenants_{target_->tenants(), observer_};
   ForwardingUserStore users_{target_->users(), observer_};
   ForwardingMemberStore members_{target_->members(), observer_};
+  ForwardingInvitationStore invitations_{target_->invitations(), observer_};
   ForwardingAuditStore audit_{target_->audit(), observer_};
   ForwardingPostStore posts_{target_->posts(), observer_};
   ForwardingVersionStore versions_{target_->versions(), observer_};

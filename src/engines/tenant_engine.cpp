@@ -11,12 +11,15 @@
 #include "core/validate.hpp"
 #include "engines/authorize.hpp"
 #include "engines/lookup.hpp"
+#include "engines/membership.hpp"
 #include "engines/roles.hpp"
 #include "engines/unit_of_work.hpp"
 
 namespace quire {
 
 using detail::AuditRecord;
+using detail::check_rank;
+using detail::find_plan;
 using detail::Json;
 using detail::read_unit;
 using detail::Unit;
@@ -25,16 +28,6 @@ using detail::write_unit;
 namespace {
 
 constexpr std::size_t max_name_bytes = 200;
-
-Result<const Plan*> find_plan(const Options& options, std::string_view name) {
-  for (const auto& plan : options.plans) {
-    if (plan.name == name) return &plan;
-  }
-  std::string known;
-  for (const auto& plan : options.plans) known += (known.empty() ? "" : ", ") + plan.name;
-  return fail(Errc::invalid_argument,
-              fmt::format("plan {} must be one of: {}", detail::quoted(name), known));
-}
 
 Result<std::string> normalise_settings(std::string_view settings) {
   QUIRE_TRY(auto value, detail::parse_json_object("settings", settings.empty() ? "{}" : settings));
@@ -72,23 +65,6 @@ Result<void> check_domain_free(storage::Transaction& tx, const std::optional<std
   if (holder && holder->id != owner) {
     return fail(Errc::already_exists, fmt::format("domain {} already belongs to another tenant",
                                                   detail::quoted(*domain)));
-  }
-  return success();
-}
-
-// A member may only hand out, change or remove roles up to their own rank, so an admin cannot make
-// an owner or demote one.
-// Custom roles rank by their strongest permission. The role must exist in the tenant.
-Result<void> check_rank(Unit& unit, const Tenant& tenant, std::string_view role,
-                        const AuditRecord& attempted) {
-  QUIRE_TRY(auto target, detail::role_permissions(unit.tx(), tenant.id, role));
-  if (unit.ctx().is_system()) return success();
-  QUIRE_TRY(auto acting, detail::acting_permissions(unit, tenant.id, tenant.slug, attempted));
-  if (target.rank() > acting.rank()) {
-    return unit.deny(attempted,
-                     fmt::format("denied: {} cannot manage role {} in tenant {}", acting.holder,
-                                 role, tenant.slug),
-                     {}, acting.actor_role());
   }
   return success();
 }
@@ -165,7 +141,8 @@ Result<Page<Tenant>> TenantEngine::list(const TenantQuery& query) noexcept {
   return read_unit(*ctx_, [&](Unit& unit) -> Result<Page<Tenant>> {
     Page<Tenant> page;
     if (!ctx_->is_system()) {
-      // A member sees the one tenant they act in.
+      // A member sees the one tenant they act in; a user acting in none (user_context) sees none.
+      if (!ctx_->tenant) return page;
       QUIRE_TRY(auto tenant, detail::find_tenant(unit.tx(), *ctx_->tenant));
       QUIRE_TRY(detail::require(unit, "tenant.read", tenant.id, tenant.slug,
                                 attempt(*ctx_, "tenant.list", std::to_string(tenant.id))));
@@ -313,45 +290,26 @@ Result<Member> TenantEngine::add_member(const TenantRef& ref, UserId user,
                                         std::string_view role) noexcept {
   QUIRE_TRY(detail::check_role_name(role));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<Member> {
-    auto& tx = unit.tx();
     const auto attempted = member_attempt(*ctx_, "member.add", user);
-    QUIRE_TRY(auto tenant, detail::find_visible_tenant(*ctx_, tx, ref));
-    QUIRE_TRY(detail::require(unit, "member.manage", tenant.id, tenant.slug, attempted));
+    QUIRE_TRY(auto tenant, detail::find_visible_tenant(*ctx_, unit.tx(), ref));
+    // Joining takes the account's consent: anyone but the system context invites, and the user
+    // accepts (invitations.cpp). Adding directly let an admin pull in any account of the database
+    // and then read its username and e-mail.
+    if (!ctx_->is_system()) {
+      QUIRE_TRY(detail::require(unit, "member.manage", tenant.id, tenant.slug, attempted));
+      return unit.deny(attempted,
+                       fmt::format("denied: only the system context adds members directly; "
+                                   "invite the person to tenant {} instead "
+                                   "(tenants().invite(tenant, email, role))",
+                                   tenant.slug),
+                       "member.manage");
+    }
     QUIRE_TRY(check_rank(unit, tenant, role, attempted));
     if (tenant.deleted_at) {
       return fail(Errc::conflict,
                   fmt::format("tenant {} is deleted; restore it first", tenant.slug));
     }
-    QUIRE_TRY(auto account, detail::find_user(tx, user));
-    if (!account.user.is_active) {
-      return fail(Errc::conflict, fmt::format("user {} is deactivated", user));
-    }
-    QUIRE_TRY(auto existing, tx.members().find(tenant.id, user));
-    if (existing) {
-      return fail(Errc::already_exists,
-                  fmt::format("user {} is already a member of tenant {}", user, tenant.slug));
-    }
-    // The count walks the tenant's slice of the members key; under a quota the slice holds at
-    // most max_members rows, and an unlimited plan counts nothing.
-    QUIRE_TRY(const Plan* plan, find_plan(ctx_->db->options, tenant.plan));
-    if (plan->max_members > 0) {
-      QUIRE_TRY(const auto members, tx.members().count(tenant.id));
-      if (members >= plan->max_members) {
-        return detail::quota_exceeded(
-            "members", plan->max_members, plan->name,
-            fmt::format("plan {} allows at most {} members; tenant {} has {}", plan->name,
-                        plan->max_members, tenant.slug, members));
-      }
-    }
-    Member member{tenant.id, user, std::string(role), now_ms()};
-    QUIRE_TRY(tx.members().insert(member));
-    QUIRE_TRY(unit.record({tenant.id,
-                           "member.add",
-                           "member",
-                           std::to_string(user),
-                           {},
-                           Json{{"user_id", user}, {"role", member.role}}}));
-    return member;
+    return detail::join(unit, tenant, user, role);
   });
 }
 

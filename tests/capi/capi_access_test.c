@@ -430,6 +430,45 @@ static void test_audit(void) {
   quire_ctx_free(owner);
 }
 
+/* ---- invitations ------------------------------------------------------------------------- */
+
+static void test_invitations(void) {
+  quire_ctx* owner = context_as(db, team.owner);
+  quire_ctx* oscar = NULL;
+  quire_ctx* viewer_self = NULL;
+  char* out = NULL;
+  char token[128];
+  int64_t id = 0;
+
+  /* An owner cannot add the outsider directly: the error says to invite. */
+  FAILS(quire_member_add(&out, owner, "acme", team.outsider, "viewer"), QUIRE_EPERM, "invite");
+  OK(quire_invitation_create(&out, owner, "acme", "Oscar@Acme.test", "editor"));
+  CHECK(has(out, "\"email\":\"oscar@acme.test\"") && has(out, "\"accepted_at\":null"));
+  string_field(out, "token", token, sizeof token);
+  CHECK(strlen(token) == 46 && strncmp(token, "qi_", 3) == 0);
+  id = int_field(out, "id");
+  quire_free(out);
+  OK(quire_invitation_list(&out, owner, "acme", "{\"limit\":10}"));
+  CHECK(int_field(out, "id") == id && count_of(out, "\"email\"") == 1 && !has(out, token));
+  quire_free(out);
+
+  /* Another account's context cannot take it; the outsider's own (tenant-less) one can. */
+  OK(quire_db_user_context(&viewer_self, db, team.viewer, NULL));
+  FAILS(quire_invitation_accept(&out, viewer_self, token), QUIRE_EAUTH, "invitation is not valid");
+  OK(quire_db_user_context(&oscar, db, team.outsider, "{\"request_id\":\"join\"}"));
+  OK(quire_invitation_accept(&out, oscar, token));
+  CHECK(int_field(out, "user_id") == team.outsider && has(out, "\"role\":\"editor\""));
+  quire_free(out);
+  FAILS(quire_invitation_accept(&out, oscar, token), QUIRE_EAUTH, "invitation is not valid");
+  FAILS(quire_invitation_revoke(&out, owner, "acme", id), QUIRE_ENOTFOUND, "no pending invitation");
+  quire_ctx_free(viewer_self);
+  quire_ctx_free(oscar);
+  FAILS(quire_db_user_context(&oscar, NULL, team.viewer, NULL), QUIRE_EINVAL, "db");
+  FAILS(quire_db_user_context(&oscar, db, 424242, NULL), QUIRE_ENOTFOUND, "424242");
+  CHECK(oscar == NULL);
+  quire_ctx_free(owner);
+}
+
 int main(void) {
   OK(quire_db_open(&db, "sqlite::memory:", test_options));
   team = make_team(db);
@@ -437,6 +476,7 @@ int main(void) {
   test_keys();
   test_permissions();
   test_audit();
+  test_invitations();
   quire_db_free(db);
   printf("capi_access_test: %ld checks passed\n", checks);
   return 0;

@@ -81,14 +81,15 @@ TEST_CASE("postgres: quire's role is neither superuser nor BYPASSRLS") {
 TEST_CASE("postgres: every tenant-owned table has row-level security enabled and forced") {
   PostgresServer server;
   Connection app(server.url());
-  // Tables with a tenant_id column, and those of them without both flags. The two directories
-  // that map a presented API key's public id or a token's jti to its tenant are global, like
-  // users: they hold that mapping and nothing else (checked below).
-  const std::string directories = " AND c.relname NOT IN ('api_key_ids', 'session_ids')";
+  // Tables with a tenant_id column, and those of them without both flags. The three directories
+  // that map a presented API key's public id, a token's jti or an invitation token's hash to its
+  // tenant are global, like users: they hold that mapping and nothing else (checked below).
+  const std::string directories =
+      " AND c.relname NOT IN ('api_key_ids', 'session_ids', 'invitation_tokens')";
   CHECK(app.exec("SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
                  " WHERE c.relnamespace = current_schema()::regnamespace"
-                 " AND c.relname IN ('api_key_ids', 'session_ids') AND a.attnum > 0"
-                 " AND NOT a.attisdropped") == "4");
+                 " AND c.relname IN ('api_key_ids', 'session_ids', 'invitation_tokens')"
+                 " AND a.attnum > 0 AND NOT a.attisdropped") == "6");
   CHECK(app.exec("SELECT count(*) FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
                  " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
                  " AND a.attname = 'tenant_id'") != "0");

@@ -259,6 +259,84 @@ TEST_CASE_TEMPLATE("conformance: memberships belong to one tenant", B, QUIRE_TES
   CHECK(tx->members().remove(a, users[1]).error().code == Errc::not_found);
 }
 
+TEST_CASE_TEMPLATE("conformance: invitations round-trip, are found by token hash and listed", B,
+                   QUIRE_TEST_BACKENDS) {
+  Store<B> s;
+  auto tx = s.begin();
+  const auto a = must(tx->tenants().insert(tenant_row("aaa")));
+  const auto b = must(tx->tenants().insert(tenant_row("bbb")));
+  const auto invitation = [](TenantId tenant, std::string email, char hash, Timestamp expires) {
+    storage::InvitationRow row;
+    row.invitation.tenant_id = tenant;
+    row.invitation.email = std::move(email);
+    row.invitation.role = "editor";
+    row.invitation.invited_by = 7;
+    row.invitation.created_at = 100;
+    row.invitation.expires_at = expires;
+    row.token_hash = std::string(31, hash) + '\0';  // raw bytes, a NUL included
+    return row;
+  };
+  auto first = invitation(a, "ann@example.test", 'a', 5000);
+  first.invitation.id = must(tx->invitations().insert(first));
+  auto expired = invitation(a, "old@example.test", 'b', 1500);
+  expired.invitation.id = must(tx->invitations().insert(expired));
+  auto other = invitation(b, "bob@example.test", 'c', 5000);
+  other.invitation.id = must(tx->invitations().insert(other));
+  auto second = invitation(a, "cy@example.test", 'd', 5000);
+  second.invitation.id = must(tx->invitations().insert(second));
+  CHECK(tx->invitations().insert(invitation(a, "dup@example.test", 'a', 5000)).error().code ==
+        Errc::already_exists);
+  CHECK(tx->invitations().insert(invitation(424242, "x@example.test", 'e', 5000)).error().code ==
+        Errc::not_found);
+
+  const auto found = must(tx->invitations().find_by_token_hash(first.token_hash));
+  REQUIRE(found);
+  CHECK(found->token_hash == first.token_hash);
+  CHECK(found->invitation.id == first.invitation.id);
+  CHECK(found->invitation.tenant_id == a);
+  CHECK(found->invitation.email == "ann@example.test");
+  CHECK(found->invitation.role == "editor");
+  CHECK(found->invitation.invited_by == 7);
+  CHECK(found->invitation.created_at == 100);
+  CHECK(found->invitation.expires_at == 5000);
+  CHECK_FALSE(found->invitation.accepted_at);
+  CHECK_FALSE(found->invitation.accepted_by);
+  CHECK_FALSE(found->invitation.revoked_at);
+  CHECK(must(tx->invitations().find_by_token_hash(other.token_hash))->invitation.tenant_id == b);
+  CHECK_FALSE(must(tx->invitations().find_by_token_hash(std::string(32, 'z'))));
+  CHECK(must(tx->invitations().find(a, first.invitation.id))->email == "ann@example.test");
+  CHECK_FALSE(must(tx->invitations().find(b, first.invitation.id)));  // another tenant's id
+
+  // Pending at time 2000: neither accepted, revoked nor expired; by id, keyset-paged.
+  auto pending = must(tx->invitations().list_pending(a, 2000, {0, 10}));
+  REQUIRE(pending.size() == 2);
+  CHECK(pending[0].id == first.invitation.id);
+  CHECK(pending[1].id == second.invitation.id);
+  pending = must(tx->invitations().list_pending(a, 2000, {first.invitation.id, 10}));
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].id == second.invitation.id);
+  CHECK(must(tx->invitations().list_pending(a, 1000, {0, 1})).size() == 1);  // the limit
+  CHECK(must(tx->invitations().list_pending(a, 1000, {0, 10})).size() == 3);
+
+  auto accepted = first.invitation;
+  accepted.accepted_at = 2500;
+  accepted.accepted_by = 9;
+  must(tx->invitations().update(accepted));
+  auto revoked = second.invitation;
+  revoked.revoked_at = 2600;
+  must(tx->invitations().update(revoked));
+  const auto reread = must(tx->invitations().find(a, first.invitation.id));
+  CHECK(reread->accepted_at == std::optional<Timestamp>(2500));
+  CHECK(reread->accepted_by == std::optional<UserId>(9));
+  CHECK(must(tx->invitations().find(a, second.invitation.id))->revoked_at ==
+        std::optional<Timestamp>(2600));
+  CHECK(must(tx->invitations().list_pending(a, 2000, {0, 10})).empty());
+  CHECK(must(tx->invitations().list_pending(b, 2000, {0, 10})).size() == 1);
+  auto wrong_tenant = other.invitation;
+  wrong_tenant.tenant_id = a;
+  CHECK(tx->invitations().update(wrong_tenant).error().code == Errc::not_found);
+}
+
 TEST_CASE_TEMPLATE("conformance: a transaction commits everything or nothing", B,
                    QUIRE_TEST_BACKENDS) {
   Store<B> s;

@@ -150,6 +150,8 @@ struct Fixture {
   std::int64_t key = 0;
   std::string key_text, revoked_key_text;
   std::string bob_token;
+  std::string dave_invitation;  // a pending invitation of dave's address to acme
+  std::int64_t dave_invitation_id = 0;
 };
 
 void build(Fixture& f) {
@@ -211,6 +213,9 @@ void build(Fixture& f) {
     must(alice.keys().revoke(revoked.key.id));
     f.revoked_key_text = revoked.text;
     f.bob_token = must(db.login("acme", "bob", "password-bob")).token;
+    auto invited = must(alice.tenants().invite("acme", "dave@example.test", "author"));
+    f.dave_invitation = invited.token;
+    f.dave_invitation_id = invited.invitation.id;
     db.close();
   }
   // The copies take the main file only: everything must be checkpointed into it.
@@ -236,7 +241,7 @@ struct Case {
   std::filesystem::path file;
   std::shared_ptr<FaultPlan> plan = std::make_shared<FaultPlan>();
   Database db;
-  Context system, acme, alice, bob, carol;
+  Context system, acme, alice, bob, carol, dave;
 
   explicit Case(const Fixture& fixture)
       : f(fixture),
@@ -246,7 +251,8 @@ struct Case {
         acme(must(db.system("acme"))),
         alice(must(db.context("acme", f.alice))),
         bob(must(db.context("acme", f.bob))),
-        carol(must(db.context("acme", f.carol))) {}
+        carol(must(db.context("acme", f.carol))),
+        dave(must(db.user_context(f.dave))) {}
 
   static std::filesystem::path copy(const Fixture& fixture) {
     const auto file = fixture.dir.path() / "case.db";
@@ -394,7 +400,7 @@ TEST_CASE("fault injection: tenants") {
       {"tenant.delete", [](Case& c) { return done(c.system.tenants().remove("acme")); }},
       {"tenant.restore", [](Case& c) { return done(c.system.tenants().restore(c.f.gone)); }},
       {"tenant.add_member",
-       [](Case& c) { return done(c.alice.tenants().add_member("acme", c.f.dave, "viewer")); }},
+       [](Case& c) { return done(c.system.tenants().add_member("acme", c.f.dave, "viewer")); }},
       {"tenant.set_role",
        [](Case& c) { return done(c.alice.tenants().set_role("acme", c.f.frank, "author")); }},
       {"tenant.remove_member",
@@ -402,6 +408,19 @@ TEST_CASE("fault injection: tenants") {
       {"tenant.add_member (denied)",
        [](Case& c) { return done(c.carol.tenants().add_member("acme", c.f.dave, "viewer")); },
        Errc::permission_denied, true},
+      {"tenant.add_member by an owner (denied)",
+       [](Case& c) { return done(c.alice.tenants().add_member("acme", c.f.dave, "viewer")); },
+       Errc::permission_denied, true},
+      {"invitation.create",
+       [](Case& c) {
+         return done(c.alice.tenants().invite("acme", "newcomer@example.test", "editor"));
+       }},
+      {"invitation.accept",
+       [](Case& c) { return done(c.dave.tenants().accept_invitation(c.f.dave_invitation)); }},
+      {"invitation.revoke",
+       [](Case& c) {
+         return done(c.alice.tenants().revoke_invitation("acme", c.f.dave_invitation_id));
+       }},
   });
 }
 

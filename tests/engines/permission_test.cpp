@@ -139,7 +139,7 @@ TEST_CASE("permissions: custom roles, bounded by who defines them") {
   CHECK(reviewer.permissions ==
         std::vector<std::string>{"post.read", "post.update", "version.read"});
   auto newcomer = t.f.make_user("newcomer");
-  must(as_admin.tenants().add_member("acme", newcomer.id, "reviewer"));
+  t.f.invite_and_accept(as_admin, "acme", newcomer, "reviewer");
   auto as_reviewer = must(t.f.db.context("acme", newcomer.id));
   auto post = must(t.as.at("editor").posts().create({.title = "Needs review"}));
   must(as_reviewer.posts().update(post.id, 1, {.body = "reviewed"}));

@@ -286,13 +286,14 @@ TEST_CASE_TEMPLATE("tenants: roles decide what a member may do, with the reason"
   expect_error(as_admin.tenants().deactivate("acme"), Errc::permission_denied);
   CHECK(f.snapshot() == before);
 
-  must(as_admin.tenants().add_member("acme", newcomer.id, "editor"));
+  // Admins bring people in by invitation (add_member is the system context's).
+  f.invite_and_accept(as_admin, "acme", newcomer, "editor");
   must(as_admin.tenants().set_role("acme", newcomer.id, "author"));
   must(as_admin.tenants().remove_member("acme", newcomer.id));
 
   auto as_owner = must(f.db.context("acme", owner.id));
   CHECK(must(as_owner.tenants().update("acme", {.name = "Owned"})).name == "Owned");
-  must(as_owner.tenants().add_member("acme", newcomer.id, "owner"));
+  f.invite_and_accept(as_owner, "acme", newcomer, "owner");
 }
 
 TEST_CASE_TEMPLATE("tenants: a context never crosses into another tenant", B, QUIRE_TEST_BACKENDS) {

@@ -45,7 +45,15 @@ struct EngineFixture {
         {.username = name, .email = name + "@example.test", .password = "password-" + name}));
   }
 
-  // Every tenant (deleted ones too), member and user, as text.
+  // How an admin brings `user` in: `by` invites the account's e-mail address with `role`, and the
+  // user accepts from their own context.
+  Member invite_and_accept(const Context& by, const TenantRef& tenant, const User& user,
+                           std::string_view role) {
+    auto issued = must(by.tenants().invite(tenant, user.email, role));
+    return must(must(db.user_context(user.id)).tenants().accept_invitation(issued.token));
+  }
+
+  // Every tenant (deleted ones too), member, pending invitation and user, as text.
   std::string snapshot() {
     std::ostringstream out;
     TenantQuery query;
@@ -57,6 +65,11 @@ struct EngineFixture {
           << t.updated_at << ' ' << t.deleted_at.value_or(0) << '\n';
       for (const auto& m : must(system.tenants().members(t.id))) {
         out << "  member " << m.user_id << ' ' << m.role << '\n';
+      }
+      InvitationQuery pending;
+      pending.limit = 1000;
+      for (const auto& i : must(system.tenants().list_invitations(t.id, pending)).items) {
+        out << "  invitation " << i.id << ' ' << i.email << ' ' << i.role << '\n';
       }
     }
     UserQuery users;

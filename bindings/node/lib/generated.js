@@ -59,6 +59,10 @@ const FIELDS = {
     limit: T.int,
     cursor: T.nstring,
   },
+  invitation_query: {
+    limit: T.int,
+    cursor: T.nstring,
+  },
   user_json: {
     username: T.string,
     email: T.string,
@@ -179,6 +183,18 @@ function engines(native) {
     }
     members(tenant) {
       return decode(native.member_list(this._ctx._h, C.tenant(tenant)));
+    }
+    invite(tenant, email, role) {
+      return decode(native.invitation_create(this._ctx._h, C.tenant(tenant), C.string(email, 'email'), C.string(role, 'role')));
+    }
+    listInvitations(tenant, query) {
+      return decode(native.invitation_list(this._ctx._h, C.tenant(tenant), json(toC(query, 'query', FIELDS.invitation_query))));
+    }
+    revokeInvitation(tenant, invitationId) {
+      return decode(native.invitation_revoke(this._ctx._h, C.tenant(tenant), id(invitationId, 'invitationId')));
+    }
+    acceptInvitation(token) {
+      return decode(native.invitation_accept(this._ctx._h, C.string(token, 'token')));
     }
   }
   class UsersMethods {

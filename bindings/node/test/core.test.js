@@ -120,6 +120,32 @@ test('users and memberships', () => {
   db.close();
 });
 
+test('invitations: an admin invites, the invitee accepts from their own context', () => {
+  const { db, admin, users, ctx } = world({ ann: 'admin', bob: 'author' });
+  const carol = admin.users.create({ username: 'carol', email: 'carol@acme.test', password: 'carol password' });
+  assert.throws(() => ctx.ann.tenants.addMember('acme', carol.id, 'viewer'), quireError('QUIRE_EPERM', /invite/));
+  const issued = ctx.ann.tenants.invite('acme', 'Carol@Acme.test', 'editor');
+  assert.match(issued.token, /^qi_[A-Za-z0-9_-]{43}$/);
+  assert.equal(issued.invitation.email, 'carol@acme.test');
+  assert.equal(issued.invitation.invitedBy, users.ann.id);
+  assert.ok(issued.invitation.expiresAt instanceof Date);
+  assert.equal(issued.invitation.acceptedAt, null);
+  const page = ctx.ann.tenants.listInvitations('acme', { limit: 10 });
+  assert.deepEqual(page.items.map((i) => i.id), [issued.invitation.id]);
+  assert.throws(() => db.userContext(users.bob.id).tenants.acceptInvitation(issued.token), quireError('QUIRE_EAUTH', /invitation is not valid/));
+  const me = db.userContext(carol.id);
+  const member = me.tenants.acceptInvitation(issued.token);
+  assert.equal(member.userId, carol.id);
+  assert.equal(member.role, 'editor');
+  assert.throws(() => me.tenants.acceptInvitation(issued.token), quireError('QUIRE_EAUTH'));
+  const other = ctx.ann.tenants.invite('acme', 'dan@acme.test', 'viewer');
+  assert.ok(ctx.ann.tenants.revokeInvitation('acme', other.invitation.id).revokedAt instanceof Date);
+  assert.equal(ctx.ann.tenants.listInvitations('acme').items.length, 0);
+  assert.throws(() => db.userContext(424242), quireError('QUIRE_ENOTFOUND'));
+  assert.throws(() => db.userContext('carol'), TypeError);
+  db.close();
+});
+
 test('contexts: info, withRequest, free, system in a tenant', () => {
   const { db, admin, users, ctx } = world({ ann: 'admin' });
   const c = db.context({ tenant: 'acme', user: users.ann.id, ip: '10.0.0.1', userAgent: 'test/1', requestId: 'r-1' });

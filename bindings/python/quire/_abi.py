@@ -39,6 +39,7 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "quire_db_free": (None, (c_void_p,)),
     "quire_db_system": (_status, (_out, c_void_p, c_char_p)),
     "quire_db_context": (_status, (_out, c_void_p, c_char_p)),
+    "quire_db_user_context": (_status, (_out, c_void_p, c_int64, c_char_p)),
     # sign-in: sessions and api keys
     "quire_db_login": (_status, (_out, _out, c_void_p, c_char_p, c_char_p, c_char_p, c_char_p)),
     "quire_db_context_from_token": (_status, (_out, c_void_p, c_char_p, c_char_p, c_char_p)),
@@ -70,6 +71,10 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "quire_member_set_role": (_status, (_out, c_void_p, c_char_p, c_int64, c_char_p)),
     "quire_member_remove": (_status, (c_void_p, c_char_p, c_int64)),
     "quire_member_list": (_status, (_out, c_void_p, c_char_p)),
+    "quire_invitation_create": (_status, (_out, c_void_p, c_char_p, c_char_p, c_char_p)),
+    "quire_invitation_list": (_status, (_out, c_void_p, c_char_p, c_char_p)),
+    "quire_invitation_revoke": (_status, (_out, c_void_p, c_char_p, c_int64)),
+    "quire_invitation_accept": (_status, (_out, c_void_p, c_char_p)),
     # users
     "quire_user_create": (_status, (_out, c_void_p, c_char_p)),
     "quire_user_get": (_status, (_out, c_void_p, c_int64)),

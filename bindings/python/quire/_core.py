@@ -49,6 +49,7 @@ from ._record_types import (
     Entry,
     Grant,
     Hit,
+    Invitation,
     Key,
     Member,
     Post,
@@ -277,6 +278,22 @@ class Database:
             body.update(json.loads(request))
         context_json = _json(body, "context")
         ptr = self._with_handle(lambda db: _lib.call_handle("quire_db_context", db, context_json))
+        return self._context(ptr)
+
+    def user_context(
+        self,
+        user: Union[int, "User"],
+        ip: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> "Context":
+        """A user (authenticated by the host) acting in no tenant, on their own account: to read
+        and update it and to accept invitations (ctx.tenants.accept_invitation)."""
+        args = (
+            _int(user.id if isinstance(user, User) else user, "user"),
+            _request(ip, user_agent, request_id),
+        )
+        ptr = self._with_handle(lambda db: _lib.call_handle("quire_db_user_context", db, *args))
         return self._context(ptr)
 
     def login(
@@ -576,6 +593,19 @@ class Tenants(_generated.TenantsMethods):
     def list_all(self, **query: Any) -> Iterator[Tenant]:
         """Every tenant the context sees, fetched a page at a time (arguments as list())."""
         return self.list(**query).all()
+
+    def list_invitations(
+        self, tenant: Union[str, int], limit: int = 50, cursor: Optional[str] = None
+    ) -> Page[Invitation]:
+        """The tenant's pending invitations, by id (member.manage)."""
+        query: Dict[str, Any] = {"limit": _limit(limit)}
+        if cursor is not None:
+            _text(cursor, "cursor")
+            query["cursor"] = cursor
+        data = self._ctx._json("quire_invitation_list", _tenant(tenant), _json(query, "query"))
+        return _page(
+            data, Invitation.from_json, lambda c: self.list_invitations(tenant, limit, c)
+        )
 
 
 # ---- users ----------------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ from ._record_types import (  # noqa: F401
     Grant,
     Hit,
     Hunk,
+    Invitation,
+    IssuedInvitation,
     Key,
     Member,
     Post,
@@ -65,6 +67,7 @@ FIELDS = {
     "tenant_json": ("slug", "name", "plan", "domain", "settings",),
     "tenant_patch": ("name", "plan", "domain", "settings",),
     "tenant_query": ("include_inactive", "include_deleted", "limit", "cursor",),
+    "invitation_query": ("limit", "cursor",),
     "user_json": ("username", "email", "password", "display_name",),
     "user_patch": ("username", "email", "display_name",),
     "user_query": ("limit", "cursor",),
@@ -163,6 +166,23 @@ class TenantsMethods(_Engine):
     def members(self, tenant: Union[str, int]) -> List[Member]:
         data = self._ctx._json("quire_member_list", _tenant(tenant))
         return [Member.from_json(item) for item in data]
+
+    def invite(self, tenant: Union[str, int], email: str, role: str) -> IssuedInvitation:
+        data = self._ctx._json(
+            "quire_invitation_create",
+            _tenant(tenant),
+            _text(email, "email"),
+            _text(role, "role"),
+        )
+        return IssuedInvitation.from_json(data)
+
+    def revoke_invitation(self, tenant: Union[str, int], id: int) -> Invitation:
+        data = self._ctx._json("quire_invitation_revoke", _tenant(tenant), _int(id, "id"))
+        return Invitation.from_json(data)
+
+    def accept_invitation(self, token: str) -> Member:
+        data = self._ctx._json("quire_invitation_accept", _text(token, "token"))
+        return Member.from_json(data)
 
 
 class UsersMethods(_Engine):

@@ -50,6 +50,30 @@ class Member(_Record):
 
 
 @dataclass
+class Invitation(_Record):
+    id: int = 0
+    tenant_id: int = 0
+    email: str = ""
+    role: str = ""
+    invited_by: int = 0
+    created_at: Optional[datetime] = None
+    expires_at: Optional[datetime] = None
+    accepted_at: Optional[datetime] = None
+    accepted_by: Optional[int] = None
+    revoked_at: Optional[datetime] = None
+    _times = ("created_at", "expires_at", "accepted_at", "revoked_at")
+
+
+@dataclass
+class IssuedInvitation(_Record):
+    """What invite returns: the token, shown once, and the invitation."""
+
+    token: str = ""
+    invitation: Invitation = None
+    _nested = {"invitation": Invitation}
+
+
+@dataclass
 class Post(_Record):
     id: int = 0
     tenant_id: int = 0
@@ -272,6 +296,8 @@ RECORDS = {
     "tenant": Tenant,
     "user": User,
     "member": Member,
+    "invitation": Invitation,
+    "issued_invitation": IssuedInvitation,
     "post": Post,
     "version": Version,
     "snapshot": Snapshot,

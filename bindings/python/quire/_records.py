@@ -67,7 +67,7 @@ class _Record:
 
     _times: Tuple[str, ...] = ()
     _renames: Dict[str, str] = {}
-    # Fields holding a list of records: the record class decoding each item.
+    # Fields holding a record or a list of records: the record class decoding it or each item.
     _nested: Dict[str, Any] = {}
 
     @classmethod
@@ -90,8 +90,11 @@ class _Record:
                 kwargs[name] = parse_time(data[key])
         for name, record in cls._nested.items():
             key = cls._renames.get(name, name)
-            if key in data:
-                kwargs[name] = [record.from_json(item) for item in data[key]]
+            value = data.get(key)
+            if isinstance(value, list):
+                kwargs[name] = [record.from_json(item) for item in value]
+            elif value is not None:
+                kwargs[name] = record.from_json(value)
         if len(kwargs) == len(plain) + len(times):
             # Every field is there (the usual case): skip the generated __init__'s defaults.
             record = object.__new__(cls)

@@ -76,6 +76,35 @@ def test_members(world: World) -> None:
         admin.tenants.add_member("acme", world.alice.id, role="viewer")
 
 
+def test_invitations(world: World) -> None:
+    """An admin invites; the invitee accepts from their own, tenant-less context."""
+    carol = world.admin.users.create(username="carol", email="carol@acme.test", password=PASSWORD)
+    with pytest.raises(quire.PermissionDenied, match="invite"):
+        world.ctx.tenants.add_member("acme", carol.id, role="viewer")
+    issued = world.ctx.tenants.invite("acme", "Carol@Acme.test", "editor")
+    assert isinstance(issued, quire.IssuedInvitation)
+    assert issued.token.startswith("qi_") and len(issued.token) == 46
+    invitation = issued.invitation
+    assert isinstance(invitation, quire.Invitation)
+    assert (invitation.email, invitation.role, invitation.invited_by) == (
+        "carol@acme.test", "editor", world.alice.id)
+    assert invitation.accepted_at is None and invitation.expires_at > invitation.created_at
+    page = world.ctx.tenants.list_invitations("acme", limit=10)
+    assert [i.id for i in page.items] == [invitation.id] and page.next_cursor is None
+    with pytest.raises(quire.Unauthenticated, match="invitation is not valid"):
+        world.db.user_context(world.bob).tenants.accept_invitation(issued.token)
+    me = world.db.user_context(carol.id)
+    member = me.tenants.accept_invitation(issued.token)
+    assert (member.user_id, member.role) == (carol.id, "editor")
+    with pytest.raises(quire.Unauthenticated):
+        me.tenants.accept_invitation(issued.token)  # used up
+    other = world.ctx.tenants.invite("acme", "dan@acme.test", "viewer")
+    assert world.ctx.tenants.revoke_invitation("acme", other.invitation.id).revoked_at is not None
+    assert world.ctx.tenants.list_invitations("acme").items == []
+    with pytest.raises(quire.NotFound):
+        world.db.user_context(424242)
+
+
 def test_users(world: World) -> None:
     admin = world.admin
     alice = admin.users.get(world.alice.id)

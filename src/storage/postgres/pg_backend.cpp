@@ -24,6 +24,7 @@ class PgTransaction final : public Transaction {
         tenants_(session_),
         users_(session_),
         members_(session_),
+        invitations_(session_),
         audit_(session_),
         posts_(session_),
         versions_(session_),
@@ -44,6 +45,7 @@ class PgTransaction final : public Transaction {
   TenantStore& tenants() noexcept override { return tenants_; }
   UserStore& users() noexcept override { return users_; }
   MemberStore& members() noexcept override { return members_; }
+  InvitationStore& invitations() noexcept override { return invitations_; }
   AuditStore& audit() noexcept override { return audit_; }
   PostStore& posts() noexcept override { return posts_; }
   VersionStore& versions() noexcept override { return versions_; }
@@ -68,6 +70,7 @@ class PgTransaction final : public Transaction {
   PgTenantStore tenants_;
   PgUserStore users_;
   PgMemberStore members_;
+  PgInvitationStore invitations_;
   PgAuditStore audit_;
   PgPostStore posts_;
   PgVersionStore versions_;

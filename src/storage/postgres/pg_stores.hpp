@@ -55,6 +55,21 @@ class PgMemberStore final : public MemberStore {
   Session& db_;
 };
 
+class PgInvitationStore final : public InvitationStore {
+ public:
+  explicit PgInvitationStore(Session& session) noexcept : db_(session) {}
+  Result<std::int64_t> insert(const InvitationRow& row) noexcept override;
+  Result<std::optional<Invitation>> find(TenantId tenant, std::int64_t id) noexcept override;
+  Result<std::optional<InvitationRow>> find_by_token_hash(
+      std::string_view token_hash) noexcept override;
+  Result<std::vector<Invitation>> list_pending(TenantId tenant, Timestamp now,
+                                               const Scan& scan) noexcept override;
+  Result<void> update(const Invitation& row) noexcept override;
+
+ private:
+  Session& db_;
+};
+
 class PgAuditStore final : public AuditStore {
  public:
   explicit PgAuditStore(Session& session) noexcept : db_(session) {}

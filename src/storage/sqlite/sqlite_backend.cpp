@@ -28,6 +28,7 @@ class SqliteTransaction final : public Transaction {
         tenants_(connection),
         users_(connection),
         members_(connection),
+        invitations_(connection),
         audit_(connection),
         posts_(connection),
         versions_(connection),
@@ -51,6 +52,7 @@ class SqliteTransaction final : public Transaction {
   TenantStore& tenants() noexcept override { return tenants_; }
   UserStore& users() noexcept override { return users_; }
   MemberStore& members() noexcept override { return members_; }
+  InvitationStore& invitations() noexcept override { return invitations_; }
   AuditStore& audit() noexcept override { return audit_; }
   PostStore& posts() noexcept override { return posts_; }
   VersionStore& versions() noexcept override { return versions_; }
@@ -96,6 +98,7 @@ class SqliteTransaction final : public Transaction {
   SqliteTenantStore tenants_;
   SqliteUserStore users_;
   SqliteMemberStore members_;
+  SqliteInvitationStore invitations_;
   SqliteAuditStore audit_;
   SqlitePostStore posts_;
   SqliteVersionStore versions_;

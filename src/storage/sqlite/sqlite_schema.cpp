@@ -422,6 +422,26 @@ CREATE TABLE login_failures (
   PRIMARY KEY (tenant_id, login)
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 12: invitations to join a tenant, the way a tenant's admins add people (only the system
+    // context adds a member directly). The token is never stored, only its BLAKE2b-256 hash, by
+    // which a presented token is found. The partial index serves the listing of pending ones.
+    R"sql(
+CREATE TABLE invitations (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id    INTEGER NOT NULL REFERENCES tenants (id),
+  email        TEXT    NOT NULL,
+  role         TEXT    NOT NULL,
+  invited_by   INTEGER NOT NULL,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  accepted_at  INTEGER,
+  accepted_by  INTEGER,
+  revoked_at   INTEGER,
+  token_hash   BLOB    NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX invitations_pending ON invitations (tenant_id, id)
+  WHERE accepted_at IS NULL AND revoked_at IS NULL;
+)sql",
 };
 
 constexpr int quire_application_id = 0x51554952;  // "QUIR", so tools can tell the file apart

@@ -53,6 +53,21 @@ class SqliteMemberStore final : public MemberStore {
   Connection& db_;
 };
 
+class SqliteInvitationStore final : public InvitationStore {
+ public:
+  explicit SqliteInvitationStore(Connection& connection) noexcept : db_(connection) {}
+  Result<std::int64_t> insert(const InvitationRow& row) noexcept override;
+  Result<std::optional<Invitation>> find(TenantId tenant, std::int64_t id) noexcept override;
+  Result<std::optional<InvitationRow>> find_by_token_hash(
+      std::string_view token_hash) noexcept override;
+  Result<std::vector<Invitation>> list_pending(TenantId tenant, Timestamp now,
+                                               const Scan& scan) noexcept override;
+  Result<void> update(const Invitation& row) noexcept override;
+
+ private:
+  Connection& db_;
+};
+
 class SqliteAuditStore final : public AuditStore {
  public:
   explicit SqliteAuditStore(Connection& connection) noexcept : db_(connection) {}
