@@ -417,13 +417,13 @@ QUIRE_EXPORT quire_status quire_user_list(char** out_page_json, quire_ctx* ctx,
  *               unchanged.
  * *out_json: the updated user record; release with quire_free.
  * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_EEXISTS (username, email), QUIRE_EPERM (neither
- * the system context nor the user themself). */
+ * the system context nor the user themself, or the user's account is deactivated). */
 QUIRE_EXPORT quire_status quire_user_update(char** out_json, quire_ctx* ctx, int64_t user_id,
                                             const char* patch_json);
 
 /* Sets an account's password (hashed with argon2id; the message of an error never contains it).
  * Errors: QUIRE_EINVAL (8..4096 bytes), QUIRE_ENOTFOUND, QUIRE_EPERM (neither the system context
- * nor the user themself). */
+ * nor the user themself, or the user's account is deactivated). */
 QUIRE_EXPORT quire_status quire_user_set_password(quire_ctx* ctx, int64_t user_id,
                                                   const char* password);
 
