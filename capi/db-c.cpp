@@ -46,7 +46,7 @@ QUIRE_EXPORT quire_status quire_db_open(quire_db** out, const char* url, const c
 }
 
 QUIRE_EXPORT quire_status quire_db_close(quire_db* db) {
-  return guard([&] { db_of(db).db.close(); });
+  return guard([&] { unwrap(db_of(db).db.close()); });
 }
 
 QUIRE_EXPORT void quire_db_free(quire_db* db) {

@@ -180,9 +180,11 @@ QUIRE_EXPORT void quire_free(void* ptr);
 QUIRE_EXPORT quire_status quire_db_open(quire_db** out, const char* url, const char* options_json);
 
 /* Waits for the operations in flight, then closes the connections. Afterwards every call through
- * a context of this database fails with QUIRE_EINVAL. Idempotent. Must not be called from inside
- * a quire_ctx_transaction body (it would wait for that body forever). Does not free the handle.
- * Errors: QUIRE_EINVAL (db). */
+ * a context of this database fails with QUIRE_EINVAL. Idempotent. Does not free the handle.
+ * Called on a thread that is inside a quire_ctx_transaction body of this database, or inside a
+ * callback of one of its operations (quire_audit_export_to's `write`), it would wait for that
+ * thread itself: it fails at once with QUIRE_EINVAL saying so, and closes nothing.
+ * Errors: QUIRE_EINVAL (db; inside a transaction body or an operation's callback). */
 QUIRE_EXPORT quire_status quire_db_close(quire_db* db);
 
 /* Releases the handle. The database closes once this handle and every context made from it are
@@ -256,7 +258,7 @@ QUIRE_EXPORT void quire_ctx_free(quire_ctx* ctx);
  *   request_json: {"ip":"...", "user_agent":"...", "request_id":"..."}, each optional.
  * *out: a new context; release with quire_ctx_free. Made from a transaction handle, it joins
  * that transaction while the body runs.
- * Errors: QUIRE_EINVAL (ctx, request_json). */
+ * Errors: QUIRE_EINVAL (ctx, request_json, "the database is closed"). */
 QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx,
                                                  const char* request_json);
 
@@ -264,7 +266,7 @@ QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx
  * *out_json: {"tenant_id":1 | null (the tenant-less system context),
  *             "actor_type":"system" | "user" | "api_key", "actor_id":7 (0 for the system),
  *             "ip":"...","user_agent":"...","request_id":"..."}; release with quire_free.
- * Errors: QUIRE_EINVAL (ctx). */
+ * Errors: QUIRE_EINVAL (ctx, "the database is closed"). */
 QUIRE_EXPORT quire_status quire_ctx_info(char** out_json, quire_ctx* ctx);
 
 /* The body of an explicit transaction: everything done through `tx` commits together when it
@@ -657,7 +659,8 @@ QUIRE_EXPORT quire_status quire_audit_export(char** out_text, quire_ctx* ctx, co
 typedef void (*quire_write_fn)(const char* data, size_t size, void* user_data);
 
 /* The export of quire_audit_export streamed to `write`, one line or record at a time, in bounded
- * memory whatever the size of the chain. `write` must not call quire on the same context.
+ * memory whatever the size of the chain. `write` must not call quire on the same context, and
+ * quire_db_close from `write` fails with QUIRE_EINVAL (it would wait for the export).
  * Errors: QUIRE_EINVAL (format, write), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_audit_export_to(quire_ctx* ctx, const char* format,
                                                 quire_write_fn write, void* user_data);

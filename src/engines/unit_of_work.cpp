@@ -11,14 +11,28 @@
 
 namespace quire::detail {
 
+namespace {
+
+// Whether a write transaction of its own would wait for this very thread: SQLite has one writer,
+// so while this thread holds the write transaction and cannot end it before the call returns (it
+// is in a transaction body, or in an operation joined to a transaction), another context's write
+// could only wait out the busy timeout. (PostgreSQL's writers wait only on the rows they share.)
+bool waits_for_this_thread(const DatabaseState& db) noexcept {
+  return this_thread_is_inside(db, Inside::write_transaction) && db.backend->name() == "sqlite";
+}
+
+}  // namespace
+
 Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexcept {
   Unit unit;
   unit.ctx_ = &ctx;
+  unit.inside_ = ThreadMark(*ctx.db, Inside::operation);
   if (const auto& joined = ctx.explicit_transaction) {
     // Inside an explicit transaction: it holds the database open (close() ends it first).
     auto& root = joined->root();
     unit.in_use_ = std::unique_lock(root.use);
     if (!joined->is_open()) return fail(Errc::invalid_argument, "the transaction has ended");
+    unit.holds_ = ThreadMark(*ctx.db, Inside::write_transaction);
     unit.transaction_ = root.transaction;
     if (access == storage::Access::write) {
       // Named only once taken: a unit whose savepoint failed has nothing to roll back to.
@@ -30,13 +44,21 @@ Result<Unit> Unit::begin(const ContextState& ctx, storage::Access access) noexce
   }
   unit.open_ = std::shared_lock(ctx.db->lifecycle);
   if (!ctx.db->backend) return fail(Errc::invalid_argument, "the database is closed");
+  if (access == storage::Access::write && waits_for_this_thread(*ctx.db)) {
+    return fail(Errc::invalid_argument,
+                "this thread's own transaction holds the write lock: use the transaction's context "
+                "(a write through another context would wait for the transaction, which cannot "
+                "end before this call returns)");
+  }
   QUIRE_TRY(unit.owned_, ctx.db->backend->begin(access));
   unit.transaction_ = unit.owned_.get();
   return unit;
 }
 
 Unit::Unit(Unit&& other) noexcept
-    : open_(std::move(other.open_)),
+    : inside_(std::move(other.inside_)),
+      holds_(std::move(other.holds_)),
+      open_(std::move(other.open_)),
       in_use_(std::move(other.in_use_)),
       owned_(std::move(other.owned_)),
       transaction_(other.transaction_),

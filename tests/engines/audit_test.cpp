@@ -59,7 +59,7 @@ struct AuditedTenant {
 
   std::filesystem::path file() const { return dir.path() / "test.db"; }
   void tamper(const std::string& sql) {
-    db.close();
+    must(db.close());
     raw_exec(file(), "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql);
     db = must(Database::open(dir.sqlite_url(), test_options()));
     tenant = must(db.system("acme"));
@@ -186,7 +186,7 @@ TEST_CASE_TEMPLATE("audit: a failed change leaves no entry, a denial exactly one
 
 TEST_CASE("audit: UPDATE and DELETE on the table are refused by the database") {
   AuditedTenant t;
-  t.db.close();
+  must(t.db.close());
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(t.file().c_str(), &db) == SQLITE_OK);
   char* error = nullptr;

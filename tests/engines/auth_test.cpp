@@ -91,7 +91,7 @@ std::string raw_sql(const B& kind, const std::string& sql) {
 // security hides tenant rows from their owner too. An in-memory database keeps nothing.
 template <class B>
 std::string stored(const B& kind, Database& db) {
-  db.close();
+  must(db.close());
   std::string text;
   if constexpr (std::is_same_v<B, SqliteFile>) {
     for (const char* name : {"test.db", "test.db-wal"}) {
@@ -844,7 +844,7 @@ TEST_CASE_TEMPLATE("auth: an expired token is refused", B, QUIRE_TEST_BACKENDS) 
 TEST_CASE_TEMPLATE("auth: a password hashed with other parameters is rehashed on login", B,
                    SqliteFile, PostgresServer) {
   AuthFixture<B> f;
-  f.db.close();
+  must(f.db.close());
   const auto stored_hash = [&] {
     return raw_sql(f.kind, "SELECT password_hash FROM users WHERE username = 'alice'");
   };
@@ -853,7 +853,7 @@ TEST_CASE_TEMPLATE("auth: a password hashed with other parameters is rehashed on
   stronger.passwords.opslimit = 3;
   auto db = must(Database::open(f.kind.url(), stronger));
   must(db.login("acme", "alice", "alice-password"));
-  db.close();
+  must(db.close());
   CHECK(stored_hash().find("t=3") != std::string::npos);
 }
 

@@ -211,7 +211,7 @@ void build(Fixture& f) {
     must(alice.keys().revoke(revoked.key.id));
     f.revoked_key_text = revoked.text;
     f.bob_token = must(db.login("acme", "bob", "password-bob")).token;
-    db.close();
+    must(db.close());
   }
   // The copies take the main file only: everything must be checkpointed into it.
   const auto wal = f.file.string() + "-wal";
@@ -265,7 +265,7 @@ struct Case {
 
   // Closes the database (its last connection checkpoints the WAL) and dumps the copy.
   std::string close_and_dump() {
-    db.close();
+    must(db.close());
     return dump(file);
   }
 };
