@@ -57,6 +57,11 @@ static void test_open(void) {
 
   FAILS(quire_db_open(&db, "sqlite::memory:", "{\"busy_timeout_ms\":"), QUIRE_EINVAL,
         "options_json is not valid JSON (syntax error near byte");
+  /* A number beyond a double: invalid, naming the field (nlohmann/json throws out_of_range). */
+  FAILS(quire_db_open(&db, "sqlite::memory:", "{\"busy_timeout_ms\":1e400}"), QUIRE_EINVAL,
+        "options_json.busy_timeout_ms must be a number within the range of a double");
+  FAILS(quire_db_open(&db, "sqlite::memory:", "{\"passwords\":{\"opslimit\":-1e999}}"),
+        QUIRE_EINVAL, "options_json.passwords.opslimit must be a number within the range");
   FAILS(quire_db_open(&db, "sqlite::memory:", "[1,2]"), QUIRE_EINVAL,
         "options_json must be a JSON object");
   FAILS(quire_db_open(&db, "sqlite::memory:", "{\"synchronuos\":\"full\"}"), QUIRE_EINVAL,
