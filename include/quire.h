@@ -649,7 +649,8 @@ QUIRE_EXPORT quire_status quire_audit_verify(char** out_json, quire_ctx* ctx,
                                              const char* head_json);
 
 /* The whole chain, oldest first: format "jsonl" (JSON Lines, one entry a line) or "csv" (RFC
- * 4180, with a header line).
+ * 4180, with a header line; a cell that starts with = + - @, a tab or a CR gets a leading single
+ * quote, against CSV injection).
  * *out_text: the export; release with quire_free.
  * Errors: QUIRE_EINVAL (format), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_audit_export(char** out_text, quire_ctx* ctx, const char* format);

@@ -931,3 +931,29 @@ TEST_CASE("audit: a query for denials alone reads the partial index, not the who
   REQUIRE(ok_queries.size() == 1);
   CHECK(query_plan(file, ok_queries.front()).find("audit_denied") == std::string::npos);
 }
+
+TEST_CASE_TEMPLATE("audit: a CSV cell that looks like a formula is exported as text", B,
+                   QUIRE_TEST_BACKENDS) {
+  AdminFixture<B> f;
+  const std::vector<std::string> formulas = {
+      "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"};
+  for (const auto& formula : formulas) {
+    auto typed = f.admin.with_request({.ip = "", .user_agent = formula, .request_id = "r"});
+    must(typed.tenants().update("acme", {.name = "Acme " + std::to_string(formula.size())}));
+  }
+  const auto csv = must(f.admin.audit().export_text(ExportFormat::csv));
+  for (const auto& formula : formulas) {
+    CAPTURE(formula);
+    std::string quoted = "'";
+    for (char c : formula) {
+      if (c == '"') quoted += '"';
+      quoted += c;
+    }
+    CHECK(csv.find(",\"" + quoted + "\",") != std::string::npos);  // quoted, after a '
+    CHECK(csv.find("," + formula + ",") == std::string::npos);
+    CHECK(csv.find(",\"" + formula) == std::string::npos);
+  }
+  // JSON Lines keeps the value as it was.
+  const auto jsonl = must(f.admin.audit().export_text(ExportFormat::jsonl));
+  CHECK(jsonl.find(R"x("user_agent":"@SUM(A1)")x") != std::string::npos);
+}
