@@ -108,6 +108,36 @@ Result<void> Unit::commit() noexcept {
   return success();
 }
 
+namespace {
+
+// At most this many bytes of any one string an audit entry records. A denied attempt is recorded
+// with what was tried, before (or instead of) the validation that would refuse it, so an 8 MB
+// username must not become 8 MB of trail: the entry says what was tried and how big it was.
+constexpr std::size_t max_audited_bytes = 512;
+
+std::string bounded_text(std::string_view text) {
+  if (text.size() <= max_audited_bytes) return std::string(text);
+  std::size_t cut = max_audited_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return fmt::format("{}…[truncated: {} bytes in all]", text.substr(0, cut), text.size());
+}
+
+Json bounded_values(const Json& value) {
+  if (value.is_string()) return bounded_text(value.get_ref<const std::string&>());
+  if (!value.is_structured()) return value;
+  Json out = value.is_object() ? Json::object() : Json::array();
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (value.is_object()) {
+      out[bounded_text(it.key())] = bounded_values(*it);
+    } else {
+      out.push_back(bounded_values(*it));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ctx,
                                 const AuditRecord& record, std::string_view outcome) {
   AuditEntry entry;
@@ -115,15 +145,15 @@ Result<AuditEntry> append_audit(storage::Transaction& tx, const ContextState& ct
   entry.at = now_ms();
   entry.actor_type = ctx.actor.type;
   entry.actor_id = ctx.actor.id;
-  entry.action = record.action;
-  entry.resource_type = record.resource_type;
-  entry.resource_id = record.resource_id;
+  entry.action = bounded_text(record.action);
+  entry.resource_type = bounded_text(record.resource_type);
+  entry.resource_id = bounded_text(record.resource_id);
   entry.outcome = std::string(outcome);
-  if (record.old_values) entry.old_values = dump_json(*record.old_values);
-  if (record.new_values) entry.new_values = dump_json(*record.new_values);
-  entry.ip = ctx.request.ip;
-  entry.user_agent = ctx.request.user_agent;
-  entry.request_id = ctx.request.request_id;
+  if (record.old_values) entry.old_values = dump_json(bounded_values(*record.old_values));
+  if (record.new_values) entry.new_values = dump_json(bounded_values(*record.new_values));
+  entry.ip = bounded_text(ctx.request.ip);
+  entry.user_agent = bounded_text(ctx.request.user_agent);
+  entry.request_id = bounded_text(ctx.request.request_id);
   QUIRE_TRY(auto head, tx.audit().head(entry.tenant_id));
   entry.seq = head ? head->seq + 1 : 1;
   entry.prev_hash = head ? head->hash : genesis_hash();

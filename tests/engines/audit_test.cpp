@@ -957,3 +957,35 @@ TEST_CASE_TEMPLATE("audit: a CSV cell that looks like a formula is exported as t
   const auto jsonl = must(f.admin.audit().export_text(ExportFormat::jsonl));
   CHECK(jsonl.find(R"x("user_agent":"@SUM(A1)")x") != std::string::npos);
 }
+
+TEST_CASE_TEMPLATE("audit: an entry records at most a bounded part of each string", B,
+                   QUIRE_TEST_BACKENDS) {
+  AdminFixture<B> f;
+  // A denied attempt is audited with what was tried: an 8 MB username.
+  const std::string huge(8 * 1024 * 1024, 'u');
+  expect_error(
+      f.as_alice.users().create({.username = huge, .email = "e@x.test", .password = "long enough"}),
+      Errc::permission_denied);
+  AuditQuery denied;
+  denied.outcome = "denied";
+  denied.action = "user.create";
+  const auto entries = must(f.admin.audit().query(denied)).items;
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].resource_id.size() < 1024);
+  CHECK(entries[0].resource_id.rfind(std::string(100, 'u'), 0) == 0);  // still says what it was
+  CHECK(entries[0].resource_id.find("truncated: 8388608 bytes in all") != std::string::npos);
+  // And a change's recorded values: a long string inside the new settings, and a long user agent.
+  const std::string long_text(20000, 's');
+  auto typed = f.admin.with_request({.user_agent = long_text});
+  must(typed.tenants().update("acme", {.settings = "{\"note\":\"" + long_text + "\"}"}));
+  const auto head = must(f.admin.audit().head());
+  AuditQuery latest;
+  latest.limit = 1;
+  const auto entry = must(f.admin.audit().query(latest)).items.at(0);
+  CHECK(entry.seq == head.seq);
+  REQUIRE(entry.new_values);
+  CHECK(entry.new_values->size() < 2048);
+  CHECK(entry.new_values->find("truncated: 20000 bytes in all") != std::string::npos);
+  CHECK(entry.user_agent.size() < 1024);
+  CHECK(must(f.admin.audit().verify()).ok);
+}
