@@ -56,7 +56,9 @@
  *   snapshot  a version record with the content it kept: ... ,"title","body","slug","status",
  *            "category","tags","excerpt","seo":{...},"fields":{...}
  *   diff    {"from":1,"to":2,"text":"--- v1/body\n+++ v2/body\n@@ ...","changed_fields":["body"],
- *            "added":1,"removed":1,"title_hunks":[hunk, ...],"body_hunks":[hunk, ...]}
+ *            "added":1,"removed":1,"title_hunks":[hunk, ...],"body_hunks":[hunk, ...],
+ *            "truncated":false}  (true: the hunks and text stop after 20,000 lines or 1 MiB of
+ *            line text; added and removed still count every line)
  *           hunk: {"old_start":1,"old_count":2,"new_start":1,"new_count":2,
  *                  "lines":[{"kind":"context"|"added"|"removed","text":"...",
  *                            "no_newline":false}, ...]}
