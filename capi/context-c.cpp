@@ -24,6 +24,14 @@ quire_ctx& ctx_of(quire_ctx* ctx, const char* name) {
 
 namespace {
 
+// A context whose database is open: the calls that do not reach an engine (whose units refuse a
+// closed database themselves) check it here, so that no call on a closed database succeeds.
+quire_ctx& open_ctx_of(quire_ctx* ctx) {
+  auto& live = ctx_of(ctx);
+  if (!live.db.is_open()) throw_invalid("the database is closed");
+  return live;
+}
+
 // What the body returned, kept apart from the Result that Database::transaction hands back, so
 // the body's own status and message reach the caller unchanged.
 quire_status run_body(quire_ctx& tx, quire_transaction_fn body, void* user_data) noexcept {
@@ -60,7 +68,7 @@ QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx
                                                  const char* request_json) {
   return guard([&] {
     auto& derived = out_param(out, "out");
-    auto& parent = ctx_of(ctx);
+    auto& parent = open_ctx_of(ctx);
     auto request = decode_request(request_json);
     derived = std::make_unique<quire_ctx>(parent.db, parent.ctx.with_request(std::move(request)))
                   .release();
@@ -69,7 +77,7 @@ QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx
 
 QUIRE_EXPORT quire_status quire_ctx_info(char** out_json, quire_ctx* ctx) {
   return give_out(out_json, "out_json", [&] {
-    const auto& context = context_of(ctx);
+    const auto& context = open_ctx_of(ctx).ctx;
     const auto& request = context.request();
     std::string out;
     append_key(out.append("{"), "tenant_id", true);

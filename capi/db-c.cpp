@@ -57,7 +57,7 @@ QUIRE_EXPORT quire_status quire_db_migrate(int64_t* out_version, const char* url
 }
 
 QUIRE_EXPORT quire_status quire_db_close(quire_db* db) {
-  return guard([&] { db_of(db).db.close(); });
+  return guard([&] { unwrap(db_of(db).db.close()); });
 }
 
 QUIRE_EXPORT void quire_db_free(quire_db* db) {

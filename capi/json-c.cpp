@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/json.hpp"
 #include "json.hpp"
 
 namespace quire::capi {
@@ -162,11 +163,14 @@ namespace {
 // a password, so a syntax error gives the place only.
 Json parse_value(std::string_view text, const char* name) {
   check_depth(text, name);
+  std::string path;
   try {
-    return Json::parse(text);
+    return detail::parse_tracking_path(text, path);
   } catch (const Json::parse_error& e) {
     throw_invalid(std::string(name) + " is not valid JSON (syntax error near byte " +
                   std::to_string(e.byte) + ")");
+  } catch (const Json::out_of_range&) {
+    throw_invalid(detail::out_of_range_message(name, path));
   }
 }
 

@@ -113,6 +113,8 @@ std::string encode_diff(const VersionDiff& d) {
   append_array(out, d.title_hunks, append_hunk);
   append_key(out, "body_hunks");
   append_array(out, d.body_hunks, append_hunk);
+  append_key(out, "truncated");
+  append_bool(out, d.truncated);
   out.push_back('}');
   return out;
 }

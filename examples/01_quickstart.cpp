@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   std::printf("12. Audit trail: %lld entries checked, %s\n",
               static_cast<long long>(verified.checked), verified.ok ? "intact" : "TAMPERED");
 
-  db.close();
+  must(db.close(), "close");
   std::printf("\nDone. The data is in %s; run again on a new file to start over.\n", path.c_str());
   return 0;
 }

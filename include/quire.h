@@ -61,7 +61,9 @@
  *   snapshot  a version record with the content it kept: ... ,"title","body","slug","status",
  *            "category","tags","excerpt","seo":{...},"fields":{...}
  *   diff    {"from":1,"to":2,"text":"--- v1/body\n+++ v2/body\n@@ ...","changed_fields":["body"],
- *            "added":1,"removed":1,"title_hunks":[hunk, ...],"body_hunks":[hunk, ...]}
+ *            "added":1,"removed":1,"title_hunks":[hunk, ...],"body_hunks":[hunk, ...],
+ *            "truncated":false}  (true: the hunks and text stop after 20,000 lines or 1 MiB of
+ *            line text; added and removed still count every line)
  *           hunk: {"old_start":1,"old_count":2,"new_start":1,"new_count":2,
  *                  "lines":[{"kind":"context"|"added"|"removed","text":"...",
  *                            "no_newline":false}, ...]}
@@ -201,9 +203,11 @@ QUIRE_EXPORT quire_status quire_db_migrate(int64_t* out_version, const char* url
 
 /* Waits for the operations in flight, then closes the connections. Afterwards every call through
  * a context of this database fails with QUIRE_EINVAL. Idempotent. Rolls back the quire_tx
- * transactions still open. Must not be called from inside a quire_ctx_transaction body (it would
- * wait for that body forever). Does not free the handle.
- * Errors: QUIRE_EINVAL (db). */
+ * transactions still open. Does not free the handle.
+ * Called on a thread that is inside a quire_ctx_transaction body of this database, or inside a
+ * callback of one of its operations (quire_audit_export_to's `write`), it would wait for that
+ * thread itself: it fails at once with QUIRE_EINVAL saying so, and closes nothing.
+ * Errors: QUIRE_EINVAL (db; inside a transaction body or an operation's callback). */
 QUIRE_EXPORT quire_status quire_db_close(quire_db* db);
 
 /* Releases the handle. The database closes once this handle and every context made from it are
@@ -287,7 +291,7 @@ QUIRE_EXPORT void quire_ctx_free(quire_ctx* ctx);
  *   request_json: {"ip":"...", "user_agent":"...", "request_id":"..."}, each optional.
  * *out: a new context; release with quire_ctx_free. Made from a transaction's context, it joins
  * that transaction while the transaction runs (then its calls fail with QUIRE_EINVAL).
- * Errors: QUIRE_EINVAL (ctx, request_json). */
+ * Errors: QUIRE_EINVAL (ctx, request_json, "the database is closed"). */
 QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx,
                                                  const char* request_json);
 
@@ -295,7 +299,7 @@ QUIRE_EXPORT quire_status quire_ctx_with_request(quire_ctx** out, quire_ctx* ctx
  * *out_json: {"tenant_id":1 | null (the tenant-less system context),
  *             "actor_type":"system" | "user" | "api_key", "actor_id":7 (0 for the system),
  *             "ip":"...","user_agent":"...","request_id":"..."}; release with quire_free.
- * Errors: QUIRE_EINVAL (ctx). */
+ * Errors: QUIRE_EINVAL (ctx, "the database is closed"). */
 QUIRE_EXPORT quire_status quire_ctx_info(char** out_json, quire_ctx* ctx);
 
 /* The body of an explicit transaction: everything done through `tx` commits together when it
@@ -531,13 +535,13 @@ QUIRE_EXPORT quire_status quire_user_list(char** out_page_json, quire_ctx* ctx,
  *               unchanged.
  * *out_json: the updated user record; release with quire_free.
  * Errors: QUIRE_EINVAL, QUIRE_ENOTFOUND, QUIRE_EEXISTS (username, email), QUIRE_EPERM (neither
- * the system context nor the user themself). */
+ * the system context nor the user themself, or the user's account is deactivated). */
 QUIRE_EXPORT quire_status quire_user_update(char** out_json, quire_ctx* ctx, int64_t user_id,
                                             const char* patch_json);
 
 /* Sets an account's password (hashed with argon2id; the message of an error never contains it).
  * Errors: QUIRE_EINVAL (8..4096 bytes), QUIRE_ENOTFOUND, QUIRE_EPERM (neither the system context
- * nor the user themself). */
+ * nor the user themself, or the user's account is deactivated). */
 QUIRE_EXPORT quire_status quire_user_set_password(quire_ctx* ctx, int64_t user_id,
                                                   const char* password);
 
@@ -761,7 +765,8 @@ QUIRE_EXPORT quire_status quire_audit_verify(char** out_json, quire_ctx* ctx,
                                              const char* head_json);
 
 /* The whole chain, oldest first: format "jsonl" (JSON Lines, one entry a line) or "csv" (RFC
- * 4180, with a header line).
+ * 4180, with a header line; a cell that starts with = + - @, a tab or a CR gets a leading single
+ * quote, against CSV injection).
  * *out_text: the export; release with quire_free.
  * Errors: QUIRE_EINVAL (format), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_audit_export(char** out_text, quire_ctx* ctx, const char* format);
@@ -771,7 +776,8 @@ QUIRE_EXPORT quire_status quire_audit_export(char** out_text, quire_ctx* ctx, co
 typedef void (*quire_write_fn)(const char* data, size_t size, void* user_data);
 
 /* The export of quire_audit_export streamed to `write`, one line or record at a time, in bounded
- * memory whatever the size of the chain. `write` must not call quire on the same context.
+ * memory whatever the size of the chain. `write` must not call quire on the same context, and
+ * quire_db_close from `write` fails with QUIRE_EINVAL (it would wait for the export).
  * Errors: QUIRE_EINVAL (format, write), QUIRE_EPERM. */
 QUIRE_EXPORT quire_status quire_audit_export_to(quire_ctx* ctx, const char* format,
                                                 quire_write_fn write, void* user_data);

@@ -7,6 +7,7 @@
 #include "engines/lookup.hpp"
 #include "engines/unit_of_work.hpp"
 #include "state.hpp"
+#include "thread_marks.hpp"
 
 namespace quire {
 
@@ -138,6 +139,10 @@ Result<void> Database::transaction(const Context& ctx,
   if (!body) return fail(Errc::invalid_argument, "transaction body must not be empty");
   QUIRE_TRY(auto tx, begin(ctx));
   auto result = [&]() -> Result<void> {
+    // Until the body returns, this thread holds the write transaction: close() and another
+    // context's write would wait for it, so they refuse at once instead.
+    const detail::ThreadMark in_body(*state_, detail::Inside::transaction_body);
+    const detail::ThreadMark holds(*state_, detail::Inside::write_transaction);
     try {
       return body(tx.context());
     } catch (const std::bad_alloc&) {
@@ -155,8 +160,20 @@ Result<void> Database::transaction(const Context& ctx,
   return tx.commit();
 }
 
-void Database::close() noexcept {
-  if (!state_) return;
+Result<void> Database::close() noexcept {
+  if (!state_) return success();
+  // Each would wait for this very thread: refused, so that the caller hears why.
+  if (detail::this_thread_is_inside(*state_, detail::Inside::operation)) {
+    return fail(Errc::invalid_argument,
+                "close() was called from inside an operation of this database (a callback such as "
+                "audit export's writer): it would wait for that operation, which waits for the "
+                "callback; close once the operation has returned");
+  }
+  if (detail::this_thread_is_inside(*state_, detail::Inside::transaction_body)) {
+    return fail(Errc::invalid_argument,
+                "close() was called inside a transaction body of this database: it would end the "
+                "transaction under the body; close once the body has returned");
+  }
   // The open transaction handles hold the backend's write lock: end them first, or the operations
   // waiting for that lock (and this close) would wait for their owners.
   std::vector<std::shared_ptr<detail::ExplicitTransaction>> open;
@@ -175,6 +192,7 @@ void Database::close() noexcept {
   for (const auto& tx : open) (void)detail::end_transaction(*tx, /*commit=*/false);
   std::unique_lock lock(state_->lifecycle);
   state_->backend.reset();
+  return success();
 }
 
 bool Database::is_open() const noexcept {

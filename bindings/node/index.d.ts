@@ -298,6 +298,8 @@ export interface Diff {
   removed: number;
   titleHunks: Hunk[];
   bodyHunks: Hunk[];
+  /** The hunks and text stop after 20,000 lines or 1 MiB of line text; added and removed count all. */
+  truncated: boolean;
 }
 
 export interface Autosave {

@@ -113,7 +113,10 @@ class QUIRE_EXPORT Database {
   // invalid_argument, and the denials held back inside are audited first), waits for the
   // operations in flight, then closes the connections. Later calls through any Context of this
   // database fail with invalid_argument. Idempotent.
-  void close() noexcept;
+  // Errors: invalid_argument when called on a thread that is inside an operation of this database
+  // (a callback, such as AuditEngine::export_to's writer) or inside a transaction body
+  // (transaction()): it would wait for that thread itself. Nothing is closed then.
+  Result<void> close() noexcept;
   [[nodiscard]] bool is_open() const noexcept;
   [[nodiscard]] const Options& options() const noexcept;
 

@@ -57,6 +57,9 @@ class QUIRE_EXPORT UserEngine {
   [[nodiscard]] Result<User> get_by_username(std::string_view username) noexcept;
   // The system context lists every account; a tenant context lists the members of its tenant.
   [[nodiscard]] Result<Page<User>> list(const UserQuery& query = {}) noexcept;
+  // A user changes their own account only while it is active (read at each call, so a context
+  // opened before a deactivation is refused too). Errors: invalid_argument, not_found,
+  // already_exists, permission_denied (neither the system context nor the user, or deactivated).
   [[nodiscard]] Result<User> update(UserId id, const UserPatch& patch) noexcept;
   [[nodiscard]] Result<void> set_password(UserId id, std::string_view password) noexcept;
   [[nodiscard]] Result<User> deactivate(UserId id) noexcept;

@@ -80,8 +80,12 @@ struct VersionDiff {
   std::vector<std::string> changed_fields;
   std::vector<DiffHunk> title_hunks;
   std::vector<DiffHunk> body_hunks;
-  std::size_t added = 0;    // lines added, title and body together
-  std::size_t removed = 0;  // lines removed, title and body together
+  std::size_t added = 0;    // lines added, title and body together (all of them, even if cut)
+  std::size_t removed = 0;  // lines removed, title and body together (all of them, even if cut)
+  // The hunks (and `text`) show at most 20,000 lines and 1 MiB of line text, title and body
+  // together; past that they stop, the last hunk shown covering only its lines shown, and this is
+  // true.
+  bool truncated = false;
 };
 
 // An editor's unsaved work on a post: one slot per (post, user), overwritten by each autosave. It

@@ -487,6 +487,31 @@ TextDiff diff_lines(std::string_view a, std::string_view b, std::size_t context)
   return diff;
 }
 
+bool truncate_diff(TextDiff& diff, DiffBudget& left) {
+  for (std::size_t h = 0; h < diff.hunks.size(); ++h) {
+    auto& hunk = diff.hunks[h];
+    std::size_t kept = 0;
+    while (kept < hunk.lines.size() && left.lines > 0 &&
+           hunk.lines[kept].text.size() <= left.bytes) {
+      --left.lines;
+      left.bytes -= hunk.lines[kept].text.size();
+      ++kept;
+    }
+    if (kept == hunk.lines.size()) continue;
+    // Cut inside this hunk: it keeps its first `kept` lines (if any), and no hunk after it stays.
+    hunk.lines.resize(kept);
+    hunk.old_count = hunk.new_count = 0;
+    for (const auto& line : hunk.lines) {
+      if (line.kind != DiffLine::Kind::added) ++hunk.old_count;
+      if (line.kind != DiffLine::Kind::removed) ++hunk.new_count;
+    }
+    diff.hunks.resize(kept == 0 ? h : h + 1);
+    left = {0, 0};
+    return true;
+  }
+  return false;
+}
+
 std::string unified_diff(const TextDiff& diff, std::string_view a_label, std::string_view b_label) {
   if (diff.empty()) return {};
   std::string out;

@@ -58,6 +58,18 @@ struct TextDiff {
 // changes whose context would touch or overlap share a hunk.
 TextDiff diff_lines(std::string_view a, std::string_view b, std::size_t context = 3);
 
+// How much of a diff is shown: the lines of its hunks, and the bytes of their text.
+struct DiffBudget {
+  std::size_t lines = 20000;
+  std::size_t bytes = std::size_t{1} << 20;
+};
+
+// Cuts `diff` down to what `left` allows and takes what it keeps from `left` (so one budget can
+// cover several diffs): whole hunks while they fit, then the first lines of the next one (whose
+// counts then cover only the lines kept, so the cut diff still applies as far as it goes), then
+// nothing. added and removed still count the whole diff. Returns whether anything was cut.
+bool truncate_diff(TextDiff& diff, DiffBudget& left);
+
 // The unified-diff text of `diff`: "--- a_label\n+++ b_label\n", then per hunk
 // "@@ -l,s +l,s @@\n" (",s" left out when s is 1; "l,0" for no lines) and its lines prefixed with
 // ' ', '-' or '+', each followed by "\ No newline at end of file" where GNU diff prints it. An

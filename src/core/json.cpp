@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace quire::detail {
 
@@ -71,6 +72,25 @@ std::size_t nesting(std::string_view text) noexcept {
 
 }  // namespace
 
+Json parse_tracking_path(std::string_view text, std::string& path) {
+  // The key being read at each depth; `path` is rebuilt from them as each key is read.
+  std::vector<std::string> keys;
+  const Json::parser_callback_t track = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::key) {
+      keys.resize(static_cast<std::size_t>(std::max(depth, 1)));
+      keys.back() = parsed.get<std::string>();
+      path.clear();
+      for (const auto& key : keys) path.append(".").append(key);
+    }
+    return true;
+  };
+  return Json::parse(text, track);
+}
+
+std::string out_of_range_message(std::string_view field, std::string_view path) {
+  return fmt::format("{}{} must be a number within the range of a double", field, path);
+}
+
 Result<Json> parse_json(std::string_view field, std::string_view text) noexcept {
   constexpr std::size_t max_depth = 64;
   if (nesting(text) > max_depth) {
@@ -82,11 +102,14 @@ Result<Json> parse_json(std::string_view field, std::string_view text) noexcept 
     return fail(Errc::invalid_argument,
                 fmt::format("{} is not valid JSON (NUL byte at {})", field, nul));
   }
+  std::string path;
   try {
-    return Json::parse(text);
+    return parse_tracking_path(text, path);
   } catch (const Json::parse_error& e) {
     return fail(Errc::invalid_argument,
                 fmt::format("{} is not valid JSON (byte {})", field, e.byte));
+  } catch (const Json::out_of_range&) {
+    return fail(Errc::invalid_argument, out_of_range_message(field, path));
   } catch (const std::exception& e) {
     return fail(Errc::internal, fmt::format("{}: {}", field, e.what()));
   }

@@ -12,7 +12,16 @@ namespace quire::detail {
 
 using Json = nlohmann::json;
 
-// Errors: invalid_argument naming `field` and the parser's position.
+// Json::parse, keeping in `path` where it is (".limit", ".settings.theme"): nlohmann/json
+// refuses a number beyond a double (1e400) with out_of_range, which says nothing of where. Throws
+// as Json::parse does; `path` then names the key whose value it was reading.
+Json parse_tracking_path(std::string_view text, std::string& path);
+// The message for such a number: "options_json.busy_timeout_ms must be a number within the range
+// of a double".
+std::string out_of_range_message(std::string_view field, std::string_view path);
+
+// Errors: invalid_argument naming `field` and the parser's position, or the field of a number
+// out of range.
 Result<Json> parse_json(std::string_view field, std::string_view text) noexcept;
 // As parse_json, and the value must be an object of at most max_bytes of text.
 Result<Json> parse_json_object(std::string_view field, std::string_view text,

@@ -70,10 +70,22 @@ Json entry_json(const AuditEntry& e) {
           {"hash", e.hash}};
 }
 
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+// Whether a spreadsheet would take the cell for a formula (OWASP, CSV injection): one that starts
+// with = + - @, a tab or a carriage return.
+bool looks_like_formula(std::string_view value) {
+  return !value.empty() &&
+         std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
+}
+
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. A field that
+// looks like a formula is quoted and starts with a single quote, so that a spreadsheet shows it
+// as text instead of running it (the audit trail records what users typed).
 std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
+  const bool formula = looks_like_formula(value);
+  if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return std::string(value);
+  }
+  std::string out = formula ? "\"'" : "\"";
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <quire/database.hpp>
 
 #include "core/crypto.hpp"
@@ -126,9 +127,15 @@ Result<Claims> verify_token(std::string_view secret, std::string_view token) {
   const auto parsed = detail::parse_json("token payload", *payload_text);
   if (!parsed || !parsed.value().is_object()) return bad_token("is malformed");
   const Json& payload = parsed.value();
+  // An integer claim that fits an int64_t; anything else (a float, an integer beyond int64_t,
+  // another type) counts as missing.
   const auto number = [&](const char* name) -> std::optional<std::int64_t> {
     const auto found = payload.find(name);
     if (found == payload.end() || !found->is_number_integer()) return std::nullopt;
+    if (found->is_number_unsigned() &&
+        found->get<std::uint64_t>() > std::uint64_t{std::numeric_limits<std::int64_t>::max()}) {
+      return std::nullopt;
+    }
     return found->get<std::int64_t>();
   };
   const auto sub = number("sub");
@@ -137,6 +144,10 @@ Result<Claims> verify_token(std::string_view secret, std::string_view token) {
   const auto jti = payload.find("jti");
   if (!sub || !tenant || !exp || jti == payload.end() || !jti->is_string()) {
     return bad_token("is missing a claim");
+  }
+  // exp is in seconds: one whose milliseconds would not fit a Timestamp is no time at all.
+  if (*exp < 0 || *exp > std::numeric_limits<Timestamp>::max() / 1000) {
+    return bad_token("exp claim is out of range");
   }
   return Claims{*sub, *tenant, jti->get<std::string>(), *exp};
 }

@@ -15,12 +15,14 @@
 
 #include "engines/audit_record.hpp"
 #include "state.hpp"
+#include "thread_marks.hpp"
 
 namespace quire::detail {
 
 class Unit {
  public:
-  // Errors: invalid_argument (the database is closed), busy, storage.
+  // Errors: invalid_argument (the database is closed; a write of a context outside the
+  // transaction this thread holds, which could only wait for the thread itself), busy, storage.
   static Result<Unit> begin(const ContextState& ctx, storage::Access access) noexcept;
 
   Unit(Unit&& other) noexcept;
@@ -49,6 +51,8 @@ class Unit {
   // marked so that it cannot commit the half-done changes.
   void undo() noexcept;
 
+  ThreadMark inside_;  // this thread runs an operation of the database (close() refuses)
+  ThreadMark holds_;   // a joined unit: this thread holds the write transaction until it returns
   std::shared_lock<std::shared_mutex> open_;       // keeps close() out while the unit runs
   std::unique_lock<std::recursive_mutex> in_use_;  // an explicit transaction's, when joined
   std::unique_ptr<storage::Transaction> owned_;

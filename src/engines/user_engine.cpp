@@ -89,9 +89,17 @@ Result<void> require_visible(Unit& unit, UserId user) {
   return fail(Errc::not_found, fmt::format("user {} not found", user));
 }
 
+// A user changes their own account only while it is active: its standing is read at use, so a
+// context opened before the account was deactivated loses this too.
 Result<void> require_self_or_system(Unit& unit, UserId user, std::string_view what,
                                     std::string action) {
-  if (unit.ctx().is_system() || is_self(unit.ctx(), user)) return success();
+  if (unit.ctx().is_system()) return success();
+  if (is_self(unit.ctx(), user)) {
+    QUIRE_TRY(auto account, detail::find_user(unit.tx(), user));
+    if (account.user.is_active) return success();
+    return unit.deny(attempt(unit.ctx(), std::move(action), user),
+                     fmt::format("denied: user {} is deactivated and may not {}", user, what));
+  }
   return unit.deny(attempt(unit.ctx(), std::move(action), user),
                    fmt::format("denied: only user {} or the system context may {}", user, what));
 }
@@ -214,6 +222,7 @@ Result<void> UserEngine::set_password(UserId id, std::string_view password) noex
   }
   QUIRE_TRY(auto hash, hash_new_password(*ctx_->db, password));
   return write_unit(*ctx_, [&](Unit& unit) -> Result<void> {
+    QUIRE_TRY(require_self_or_system(unit, id, "set this password", "user.set_password"));
     QUIRE_TRY(auto row, detail::find_user(unit.tx(), id));
     row.password_hash = std::move(hash);
     row.user.updated_at = now_ms();

@@ -126,8 +126,14 @@ VersionDiff compare(const VersionSnapshot& a, const VersionSnapshot& b) {
   }
   // A title is one line (no control characters): compared with its line ending, so that a
   // changed title does not read as a change of a last line without a newline.
-  const auto title = detail::diff_lines(a.title + "\n", b.title + "\n");
-  const auto body = detail::diff_lines(a.body, b.body);
+  auto title = detail::diff_lines(a.title + "\n", b.title + "\n");
+  auto body = detail::diff_lines(a.body, b.body);
+  // Two large, unrelated bodies would come back as every line removed and added (a 4 MB body of
+  // short lines as some 160 MB of records): what is shown is bounded, and the diff says so.
+  detail::DiffBudget budget;
+  const bool title_cut = detail::truncate_diff(title, budget);
+  const bool body_cut = detail::truncate_diff(body, budget);
+  out.truncated = title_cut || body_cut;
   out.text = detail::unified_diff(title, fmt::format("v{}/title", out.from),
                                   fmt::format("v{}/title", out.to)) +
              detail::unified_diff(body, fmt::format("v{}/body", out.from),

@@ -57,6 +57,11 @@ static void test_open(void) {
 
   FAILS(quire_db_open(&db, "sqlite::memory:", "{\"busy_timeout_ms\":"), QUIRE_EINVAL,
         "options_json is not valid JSON (syntax error near byte");
+  /* A number beyond a double: invalid, naming the field (nlohmann/json throws out_of_range). */
+  FAILS(quire_db_open(&db, "sqlite::memory:", "{\"busy_timeout_ms\":1e400}"), QUIRE_EINVAL,
+        "options_json.busy_timeout_ms must be a number within the range of a double");
+  FAILS(quire_db_open(&db, "sqlite::memory:", "{\"passwords\":{\"opslimit\":-1e999}}"),
+        QUIRE_EINVAL, "options_json.passwords.opslimit must be a number within the range");
   FAILS(quire_db_open(&db, "sqlite::memory:", "[1,2]"), QUIRE_EINVAL,
         "options_json must be a JSON object");
   FAILS(quire_db_open(&db, "sqlite::memory:", "{\"synchronuos\":\"full\"}"), QUIRE_EINVAL,
@@ -867,6 +872,31 @@ static void test_transactions(quire_db* db) {
 
 /* ---- closing, and free order ----------------------------------------------------------------- */
 
+struct close_state {
+  quire_db* db;
+  quire_status close_status;
+  char message[256];
+};
+
+/* Creates a tenant, then tries to close the database from inside the body. */
+static quire_status close_body(quire_ctx* tx, void* user_data) {
+  struct close_state* state = (struct close_state*)user_data;
+  quire_status status = create_slug(tx, "in-closing-body");
+  if (status != QUIRE_OK) return status;
+  state->close_status = quire_db_close(state->db);
+  snprintf(state->message, sizeof state->message, "%s", quire_last_error_message());
+  return state->close_status;
+}
+
+/* An export writer that tries to close the database: it would wait for the export. */
+static void close_from_write(const char* data, size_t size, void* user_data) {
+  struct close_state* state = (struct close_state*)user_data;
+  (void)data;
+  (void)size;
+  state->close_status = quire_db_close(state->db);
+  snprintf(state->message, sizeof state->message, "%s", quire_last_error_message());
+}
+
 static void test_close(void) {
   quire_db* db = NULL;
   quire_ctx* admin = NULL;
@@ -899,6 +929,36 @@ static void test_close(void) {
   FAILS(quire_db_context(&other, db, "{\"tenant\":\"kept\",\"user\":1}"), QUIRE_EINVAL,
         "db is closed");
   CHECK(other == NULL);
+  FAILS(quire_ctx_info(&out, admin), QUIRE_EINVAL, "the database is closed");
+  CHECK(out == NULL);
+  FAILS(quire_ctx_with_request(&other, admin, "{\"request_id\":\"r1\"}"), QUIRE_EINVAL,
+        "the database is closed");
+  CHECK(other == NULL);
+  quire_ctx_free(admin);
+  quire_db_free(db);
+
+  /* Closing from inside a transaction body would wait for the body: refused at once. */
+  OK(quire_db_open(&db, "sqlite::memory:", test_options));
+  OK(quire_db_system(&admin, db, NULL));
+  {
+    struct close_state state = {NULL, QUIRE_OK, ""};
+    state.db = db;
+    FAILS(quire_ctx_transaction(admin, close_body, &state), QUIRE_EINVAL,
+          "close() was called inside a transaction body of this database");
+    CHECK(state.close_status == QUIRE_EINVAL);
+    CHECK(has(state.message, "inside a transaction body"));
+  }
+  CHECK(!tenant_exists(admin, "in-closing-body")); /* rolled back */
+  {
+    struct close_state state = {NULL, QUIRE_OK, ""};
+    state.db = db;
+    OK(quire_audit_export_to(admin, "csv", close_from_write, &state)); /* the header, at least */
+    CHECK(state.close_status == QUIRE_EINVAL);
+    CHECK(has(state.message, "inside an operation of this database"));
+  }
+  OK(quire_ctx_info(&out, admin));                 /* still open */
+  quire_free(out);
+  OK(quire_db_close(db));
   quire_ctx_free(admin);
   quire_db_free(db);
 }

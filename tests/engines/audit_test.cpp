@@ -59,7 +59,7 @@ struct AuditedTenant {
 
   std::filesystem::path file() const { return dir.path() / "test.db"; }
   void tamper(const std::string& sql) {
-    db.close();
+    must(db.close());
     raw_exec(file(), "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql);
     db = must(Database::open(dir.sqlite_url(), test_options()));
     tenant = must(db.system("acme"));
@@ -186,7 +186,7 @@ TEST_CASE_TEMPLATE("audit: a failed change leaves no entry, a denial exactly one
 
 TEST_CASE("audit: UPDATE and DELETE on the table are refused by the database") {
   AuditedTenant t;
-  t.db.close();
+  must(t.db.close());
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(t.file().c_str(), &db) == SQLITE_OK);
   char* error = nullptr;
@@ -930,4 +930,62 @@ TEST_CASE("audit: a query for denials alone reads the partial index, not the who
   const auto ok_queries = log.queries_with("outcome = ?");
   REQUIRE(ok_queries.size() == 1);
   CHECK(query_plan(file, ok_queries.front()).find("audit_denied") == std::string::npos);
+}
+
+TEST_CASE_TEMPLATE("audit: a CSV cell that looks like a formula is exported as text", B,
+                   QUIRE_TEST_BACKENDS) {
+  AdminFixture<B> f;
+  const std::vector<std::string> formulas = {
+      "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"};
+  for (const auto& formula : formulas) {
+    auto typed = f.admin.with_request({.ip = "", .user_agent = formula, .request_id = "r"});
+    must(typed.tenants().update("acme", {.name = "Acme " + std::to_string(formula.size())}));
+  }
+  const auto csv = must(f.admin.audit().export_text(ExportFormat::csv));
+  for (const auto& formula : formulas) {
+    CAPTURE(formula);
+    std::string quoted = "'";
+    for (char c : formula) {
+      if (c == '"') quoted += '"';
+      quoted += c;
+    }
+    CHECK(csv.find(",\"" + quoted + "\",") != std::string::npos);  // quoted, after a '
+    CHECK(csv.find("," + formula + ",") == std::string::npos);
+    CHECK(csv.find(",\"" + formula) == std::string::npos);
+  }
+  // JSON Lines keeps the value as it was.
+  const auto jsonl = must(f.admin.audit().export_text(ExportFormat::jsonl));
+  CHECK(jsonl.find(R"x("user_agent":"@SUM(A1)")x") != std::string::npos);
+}
+
+TEST_CASE_TEMPLATE("audit: an entry records at most a bounded part of each string", B,
+                   QUIRE_TEST_BACKENDS) {
+  AdminFixture<B> f;
+  // A denied attempt is audited with what was tried: an 8 MB username.
+  const std::string huge(8 * 1024 * 1024, 'u');
+  expect_error(
+      f.as_alice.users().create({.username = huge, .email = "e@x.test", .password = "long enough"}),
+      Errc::permission_denied);
+  AuditQuery denied;
+  denied.outcome = "denied";
+  denied.action = "user.create";
+  const auto entries = must(f.admin.audit().query(denied)).items;
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].resource_id.size() < 1024);
+  CHECK(entries[0].resource_id.rfind(std::string(100, 'u'), 0) == 0);  // still says what it was
+  CHECK(entries[0].resource_id.find("truncated: 8388608 bytes in all") != std::string::npos);
+  // And a change's recorded values: a long string inside the new settings, and a long user agent.
+  const std::string long_text(20000, 's');
+  auto typed = f.admin.with_request({.user_agent = long_text});
+  must(typed.tenants().update("acme", {.settings = "{\"note\":\"" + long_text + "\"}"}));
+  const auto head = must(f.admin.audit().head());
+  AuditQuery latest;
+  latest.limit = 1;
+  const auto entry = must(f.admin.audit().query(latest)).items.at(0);
+  CHECK(entry.seq == head.seq);
+  REQUIRE(entry.new_values);
+  CHECK(entry.new_values->size() < 2048);
+  CHECK(entry.new_values->find("truncated: 20000 bytes in all") != std::string::npos);
+  CHECK(entry.user_agent.size() < 1024);
+  CHECK(must(f.admin.audit().verify()).ok);
 }

@@ -58,7 +58,7 @@ TEST_CASE_TEMPLATE("database: data is kept across opens (a SQLite file in WAL mo
   {
     auto db = must(Database::open(kind.url(), test_options()));
     must(db.system().tenants().create({.slug = "kept", .name = "Kept"}));
-    db.close();
+    must(db.close());
   }
   auto db = must(Database::open(kind.url(), test_options()));
   CHECK(must(db.system().tenants().get("kept")).name == "Kept");
@@ -84,7 +84,7 @@ TEST_CASE_TEMPLATE("database: data is kept across opens (a SQLite file in WAL mo
 TEST_CASE_TEMPLATE("database: a database from a newer quire is refused, naming both versions", B,
                    SqliteFile, PostgresServer) {
   B kind;
-  must(Database::open(kind.url(), test_options())).close();
+  must(must(Database::open(kind.url(), test_options())).close());
   tamper(kind, "INSERT INTO schema_version VALUES (9999, 0)");
   auto msg = expect_error(Database::open(kind.url(), test_options()), Errc::not_supported);
   CHECK(msg.find("9999") != std::string::npos);
@@ -103,7 +103,7 @@ TEST_CASE("postgres: chains written before audit_heads (schema 5) go on after it
     }
     must(db.system().users().create(
         {.username = "ann", .email = "ann@example.test", .password = "password-ann"}));
-    db.close();
+    must(db.close());
   }
   // Back to schema 5, as the owner; the owner's next open migrates again.
   tamper(kind, "DROP TABLE audit_heads; DELETE FROM schema_version WHERE version >= 6");
@@ -152,8 +152,8 @@ TEST_CASE_TEMPLATE("database: a closed database refuses every call", B, QUIRE_TE
   must(f.system.tenants().add_member("acme", alice.id, "owner"));
   auto ctx = must(f.db.context("acme", alice.id));
   CHECK(f.db.is_open());
-  f.db.close();
-  f.db.close();  // idempotent
+  must(f.db.close());
+  must(f.db.close());  // idempotent
   CHECK_FALSE(f.db.is_open());
   CHECK(expect_error(ctx.tenants().get("acme"), Errc::invalid_argument).find("closed") !=
         std::string::npos);
@@ -263,7 +263,7 @@ TEST_CASE_TEMPLATE("database: a tenant written by one process is read by another
               {.slug = "child-" + std::to_string(i), .name = "C"}))
         _exit(3);
     }
-    db.value().close();
+    must(db.value().close());
     _exit(0);
   }
   auto db = must(Database::open(url, test_options()));
@@ -295,7 +295,7 @@ TEST_CASE("database: checkpoints keep the WAL bounded") {
   const auto wal = std::filesystem::file_size(dir.path() / "test.db-wal");
   CHECK_MESSAGE(wal < 2u * 1024u * 1024u, "WAL grew to ", wal, " bytes");
   CHECK(std::filesystem::file_size(dir.path() / "test.db") > 7u * 1024u * 1024u);
-  db.close();
+  must(db.close());
   // The last close checkpoints and truncates the log.
   CHECK((!std::filesystem::exists(dir.path() / "test.db-wal") ||
          std::filesystem::file_size(dir.path() / "test.db-wal") == 0));

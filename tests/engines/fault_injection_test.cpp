@@ -216,7 +216,7 @@ void build(Fixture& f) {
     auto invited = must(alice.tenants().invite("acme", "dave@example.test", "author"));
     f.dave_invitation = invited.token;
     f.dave_invitation_id = invited.invitation.id;
-    db.close();
+    must(db.close());
   }
   // The copies take the main file only: everything must be checkpointed into it.
   const auto wal = f.file.string() + "-wal";
@@ -271,7 +271,7 @@ struct Case {
 
   // Closes the database (its last connection checkpoints the WAL) and dumps the copy.
   std::string close_and_dump() {
-    db.close();
+    must(db.close());
     return dump(file);
   }
 };

@@ -603,7 +603,7 @@ TEST_CASE("posts: a database from before the post count (schema 7) is counted wh
     must(one.posts().create({.title = "B"}));
     must(one.posts().remove(must(one.posts().create({.title = "C"})).id));
     must(two.posts().create({.title = "A"}));
-    db.close();
+    must(db.close());
   }
   // Back to schema 7 (undoing schema 8-10 and 12; 11 recreates its table), the store's count gone.
   raw_exec(dir.path() / "test.db",

@@ -57,7 +57,7 @@ TEST_CASE_TEMPLATE("secrets: passwords and hashes never appear in messages, reco
   // The store holds the argon2id hash, never the password itself: the file's bytes on SQLite; on
   // PostgreSQL the rows of users, the one table a password reaches (there is no tenant, so no
   // tenant-owned row either). An in-memory database keeps nothing to read.
-  db.close();
+  must(db.close());
   std::string bytes;
   if constexpr (std::is_same_v<B, SqliteFile>) {
     for (const char* name : {"test.db", "test.db-wal"}) {

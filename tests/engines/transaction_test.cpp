@@ -184,7 +184,7 @@ TEST_CASE_TEMPLATE("transaction: close() rolls back an open handle instead of wa
   must(tx.context().posts().create({.title = "Never kept"}));
   std::atomic<bool> closed{false};
   std::thread closer([&] {
-    f.db.close();
+    must(f.db.close());
     closed = true;
   });
   closer.join();  // would hang if close waited for the handle
@@ -198,4 +198,118 @@ TEST_CASE_TEMPLATE("transaction: close() rolls back an open handle instead of wa
     auto system = must(reopened.system("acme"));
     CHECK(must(system.posts().list()).items.empty());
   }
+}
+
+namespace {
+
+// Runs `body`, and ends the whole test run if it has not returned within `seconds`: what it
+// checks used to hang forever.
+template <class Body>
+void within_seconds(int seconds, Body&& body) {
+  std::atomic<bool> done{false};
+  std::thread watchdog([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!done) {
+      std::fprintf(stderr, "hung for %d s: a call waited for its own thread\n", seconds);
+      std::_Exit(1);
+    }
+  });
+  body();
+  done = true;
+  watchdog.join();
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("transaction: close() inside a body refuses at once and closes nothing", B,
+                   QUIRE_TEST_BACKENDS) {
+  Newsroom<B> f;
+  Result<void> closed = success();
+  within_seconds(10, [&] {
+    auto result = f.db.transaction(f.as(f.owner_id), [&](Context& tx) -> Result<void> {
+      QUIRE_TRY(tx.posts().create({.title = "In the body"}));
+      closed = f.db.close();
+      return closed;
+    });
+    CHECK(expect_error(result, Errc::invalid_argument).find("inside a transaction body") !=
+          std::string::npos);
+  });
+  expect_error(closed, Errc::invalid_argument);
+  CHECK(f.db.is_open());
+  CHECK(f.posts() == 0);  // the body failed, so it rolled back
+  must(f.db.close());     // and out of the body, close works
+}
+
+TEST_CASE_TEMPLATE("transaction: close() from an operation's callback refuses at once", B,
+                   QUIRE_TEST_BACKENDS) {
+  Newsroom<B> f;
+  auto owner = f.as(f.owner_id);
+  must(owner.posts().create({.title = "Audited"}));
+  std::vector<Result<void>> closes;
+  within_seconds(10, [&] {
+    must(owner.audit().export_to(ExportFormat::jsonl,
+                                 [&](std::string_view) { closes.push_back(f.db.close()); }));
+    // The same from inside a transaction: the callback runs in a unit joined to it.
+    auto tx = must(f.db.begin(owner));
+    must(tx.context().audit().export_to(ExportFormat::csv,
+                                        [&](std::string_view) { closes.push_back(f.db.close()); }));
+    CHECK(tx.is_open());
+    must(tx.commit());
+  });
+  REQUIRE_FALSE(closes.empty());
+  for (const auto& closed : closes) {
+    CHECK(expect_error(closed, Errc::invalid_argument).find("inside an operation") !=
+          std::string::npos);
+  }
+  CHECK(f.db.is_open());
+  must(f.db.close());
+}
+
+TEST_CASE_TEMPLATE("transaction: another context's write inside a body fails at once", B,
+                   SqliteFile) {
+  Newsroom<B> f;
+  auto other = f.as(f.owner_id);
+  Result<Post> outside = fail(Errc::internal, "not run");
+  Result<Post> from_callback = fail(Errc::internal, "not run");
+  const auto started = std::chrono::steady_clock::now();
+  must(f.db.transaction(f.as(f.owner_id), [&](Context& tx) -> Result<void> {
+    QUIRE_TRY(tx.posts().create({.title = "Inside"}));
+    outside = other.posts().create({.title = "Outside"});
+    // And from a callback of an operation joined to the transaction.
+    QUIRE_TRY(tx.audit().export_to(ExportFormat::jsonl, [&](std::string_view) {
+      from_callback = other.posts().create({.title = "From the callback"});
+    }));
+    // Reads through another context do not wait for the writer.
+    QUIRE_TRY(other.posts().list());
+    return success();
+  }));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  for (const auto* result : {&outside, &from_callback}) {
+    CHECK(expect_error(*result, Errc::invalid_argument)
+              .find("this thread's own transaction holds the write lock: use the transaction's "
+                    "context") != std::string::npos);
+  }
+  CHECK(waited < std::chrono::milliseconds(2000));  // not the 5 s busy timeout
+  CHECK(f.posts() == 1);
+}
+
+TEST_CASE_TEMPLATE("transaction: a write waits for a handle another thread may still commit", B,
+                   SqliteFile) {
+  // A handle may end on another thread, so a write beside it on the thread that began it waits
+  // (for the busy timeout) rather than being refused.
+  Newsroom<B> f;
+  auto other = f.as(f.owner_id);
+  auto tx = must(f.db.begin(f.as(f.owner_id)));
+  must(tx.context().posts().create({.title = "Inside"}));
+  std::thread committer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    must(tx.commit());
+  });
+  auto outside = other.posts().create({.title = "Outside"});
+  committer.join();
+  must(std::move(outside));
+  CHECK(f.posts() == 2);
 }

@@ -162,6 +162,24 @@ TEST_CASE_TEMPLATE("users: deactivation cuts access at once, even for open conte
   must(ctx.tenants().get("acme"));
 }
 
+TEST_CASE_TEMPLATE("users: a deactivated account's open context cannot change its own account", B,
+                   QUIRE_TEST_BACKENDS) {
+  EngineFixture<B> f;
+  auto alice = f.make_user("alice");
+  must(f.system.tenants().create({.slug = "acme", .name = "Acme"}));
+  must(f.system.tenants().add_member("acme", alice.id, "owner"));
+  auto ctx = must(f.db.context("acme", alice.id));
+  must(f.system.users().deactivate(alice.id));
+  const auto before = f.snapshot();
+  auto updated = ctx.users().update(alice.id, {.email = "new@example.test"});
+  expect_error(updated, Errc::permission_denied);
+  CHECK(updated.error().message.find("deactivated") != std::string::npos);
+  auto password = ctx.users().set_password(alice.id, "a new password");
+  expect_error(password, Errc::permission_denied);
+  CHECK(password.error().message.find("deactivated") != std::string::npos);
+  CHECK(f.snapshot() == before);  // neither the email nor updated_at (the password's) moved
+}
+
 TEST_CASE_TEMPLATE("users: system lists every account, page by page", B, QUIRE_TEST_BACKENDS) {
   EngineFixture<B> f;
   for (int i = 0; i < 5; ++i) f.make_user("user" + std::to_string(i));

@@ -634,3 +634,35 @@ TEST_CASE("versions: two threads racing on expected_version number versions with
   CHECK(f.audited(post.id, "post.update") == static_cast<std::size_t>(rounds));
   CHECK(must(f.admin.audit().verify()).ok);
 }
+
+TEST_CASE_TEMPLATE("versions: the diff of two large unrelated bodies is bounded and says so", B,
+                   SqliteMemory) {
+  VersionFixture<B> f;
+  auto& ed = f.as_editor;
+  std::string a;
+  std::string b;
+  for (int i = 0; i < 500000; ++i) {  // 2 MB each, every line different from the other body's
+    a += "a" + std::to_string(i % 10) + "\n";
+    b += "b" + std::to_string(i % 10) + "\n";
+  }
+  auto p = must(ed.posts().create({.title = "Big", .body = a, .excerpt = "Fixed"}));  // v1
+  p = must(ed.posts().update(p.id, p.version, {.body = b}));                          // v2
+  const auto started = std::chrono::steady_clock::now();
+  const auto d = must(ed.versions().diff(p.id, 1, 2));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  CHECK(d.truncated);
+  CHECK(d.added == 500000);  // the counts cover the whole diff
+  CHECK(d.removed == 500000);
+  std::size_t lines = 0;
+  for (const auto& hunk : d.body_hunks) {
+    lines += hunk.lines.size();
+    std::size_t old_lines = 0;
+    for (const auto& line : hunk.lines) old_lines += line.kind != DiffLine::Kind::added;
+    CHECK(hunk.old_count == old_lines);  // the cut hunk's counts cover the lines it shows
+  }
+  CHECK(lines == 20000);
+  CHECK(d.text.size() < std::size_t{2} << 20);
+  // A small diff is whole.
+  p = must(ed.posts().update(p.id, p.version, {.body = b + "one more\n"}));  // v3
+  CHECK_FALSE(must(ed.versions().diff(p.id, 2, 3)).truncated);
+}

@@ -372,3 +372,41 @@ TEST_CASE("diff of 1 MB bodies of shuffled repeated lines stays within its time 
   CHECK(diff.added + line_count(a) == diff.removed + line_count(b));
   CHECK(diff.added + diff.removed < line_count(a) + line_count(b));  // far from replace-all
 }
+
+TEST_CASE("truncate_diff keeps whole hunks, then the first lines of the next, within the budget") {
+  using quire::detail::DiffBudget;
+  using quire::detail::truncate_diff;
+  std::string a;
+  std::string b;
+  for (int i = 0; i < 100; ++i) {  // a change every 10 lines: 10 hunks of 7 lines (3+1+3, +1)
+    const auto n = std::to_string(i);
+    a += (i % 10 == 5 ? "old" : "line") + n + "\n";
+    b += (i % 10 == 5 ? "new" : "line") + n + "\n";
+  }
+  TextDiff whole = diff_lines(a, b);
+  REQUIRE(whole.hunks.size() == 10);
+  DiffBudget roomy;
+  TextDiff same = whole;
+  CHECK_FALSE(truncate_diff(same, roomy));
+  CHECK(same.hunks.size() == 10);
+
+  DiffBudget left{20, 1 << 20};
+  TextDiff cut = whole;
+  CHECK(truncate_diff(cut, left));
+  std::size_t lines = 0;
+  for (const auto& hunk : cut.hunks) lines += hunk.lines.size();
+  CHECK(lines == 20);
+  CHECK(cut.added == whole.added);  // the counts still cover the whole diff
+  CHECK(cut.removed == whole.removed);
+  const auto& last = cut.hunks.back();
+  std::size_t old_lines = 0;
+  std::size_t new_lines = 0;
+  for (const auto& line : last.lines) {
+    old_lines += line.kind != DiffLine::Kind::added;
+    new_lines += line.kind != DiffLine::Kind::removed;
+  }
+  CHECK(last.old_count == old_lines);
+  CHECK(last.new_count == new_lines);
+  CHECK(left.lines == 0);
+  CHECK(unified_diff(cut, "old", "new").size() < unified_diff(whole, "old", "new").size());
+}

@@ -63,3 +63,22 @@ TEST_CASE("append_json_string replaces invalid UTF-8 and still writes valid JSON
     }
   }
 }
+
+TEST_CASE("parse_json: a number beyond a double is invalid_argument naming its field") {
+  const struct {
+    const char* text;
+    const char* names;
+  } cases[] = {{"1e400", "settings must be a number"},
+               {R"({"a":-1e400})", "settings.a must be a number"},
+               {R"({"a":{"b":[1,2e999]}})", "settings.a.b must be a number"},
+               {R"({"a":1,"b":{"c":1},"d":1e400})", "settings.d must be a number"}};
+  for (const auto& c : cases) {
+    CAPTURE(c.text);
+    const auto parsed = parse_json("settings", c.text);
+    REQUIRE(parsed.has_error());
+    CHECK(parsed.error().code == quire::Errc::invalid_argument);
+    CHECK(parsed.error().message.find(c.names) != std::string::npos);
+  }
+  // Large numbers a double holds are still numbers.
+  CHECK(parse_json("settings", R"({"a":1e308})").value()["a"].is_number_float());
+}

@@ -388,22 +388,63 @@ Napi::Value AuditPurgeBefore(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(removed));
 }
 
+// Calls fn(arg) from inside a quire callback. What fn throws is kept in `thrown` for the caller
+// to rethrow once quire has returned. When the environment is terminating (worker.terminate()
+// while the callback runs), no JS can run any more, and node-addon-api would abort the whole
+// process building an Error for it (napi_define_properties fails): then nothing is built and
+// Outcome::terminating says that the callback must fail, so that quire rolls back, and that
+// nothing may call into JS again.
+enum class Outcome { ok, threw, terminating };
+
+Outcome call_js(napi_env env, napi_value fn, napi_value arg, napi_value* thrown) {
+  napi_value receiver = nullptr;
+  napi_value result = nullptr;
+  if (napi_get_undefined(env, &receiver) != napi_ok) return Outcome::terminating;
+  if (napi_call_function(env, receiver, fn, 1, &arg, &result) == napi_ok) return Outcome::ok;
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return Outcome::terminating;
+  if (napi_get_and_clear_last_exception(env, thrown) != napi_ok) return Outcome::terminating;
+  // The termination itself comes as an exception that is no object. node-addon-api would wrap a
+  // thrown primitive in an object, which takes JS: try that first, as it would.
+  napi_valuetype type = napi_undefined;
+  if (napi_typeof(env, *thrown, &type) != napi_ok) return Outcome::terminating;
+  if (type == napi_object || type == napi_function) return Outcome::threw;
+  napi_value probe = nullptr;
+  if (napi_create_object(env, &probe) != napi_ok ||
+      napi_set_named_property(env, probe, "value", *thrown) != napi_ok) {
+    return Outcome::terminating;
+  }
+  return Outcome::threw;
+}
+
 // exportTo(ctx, format, write): streams the export to write(chunk) one piece at a time.
 struct ExportState {
   Napi::Env env;
   Napi::Function write;
   bool failed = false;
+  bool terminating = false;
   Napi::Error error;
 };
 
 void export_piece(const char* data, size_t size, void* user_data) {
   auto* state = static_cast<ExportState*>(user_data);
-  if (state->failed) return;
-  try {
-    state->write.Call({Napi::String::New(state->env, data, size)});
-  } catch (const Napi::Error& e) {
-    state->failed = true;
-    state->error = e;
+  if (state->failed || state->terminating) return;
+  napi_value chunk = nullptr;
+  if (napi_create_string_utf8(state->env, data, size, &chunk) != napi_ok) {
+    state->terminating = true;
+    return;
+  }
+  napi_value thrown = nullptr;
+  switch (call_js(state->env, state->write, chunk, &thrown)) {
+    case Outcome::ok:
+      return;
+    case Outcome::threw:
+      state->failed = true;
+      state->error = Napi::Error(state->env, thrown);
+      return;
+    case Outcome::terminating:
+      state->terminating = true;
+      return;
   }
 }
 
@@ -411,8 +452,9 @@ Napi::Value AuditExportTo(const Napi::CallbackInfo& info) {
   Arg<quire_ctx*> ctx(info, 0);
   Arg<const char*> format(info, 1);
   if (!info[2].IsFunction()) type_error(info.Env(), "argument 3 must be a function");
-  ExportState state{info.Env(), info[2].As<Napi::Function>(), false, Napi::Error()};
+  ExportState state{info.Env(), info[2].As<Napi::Function>(), false, false, Napi::Error()};
   quire_status status = quire_audit_export_to(ctx.get(), format.get(), export_piece, &state);
+  if (state.terminating) return Napi::Value();  // the worker is ending: nothing runs any more
   if (state.failed) throw state.error;
   if (status != QUIRE_OK) throw last_error(info.Env(), status);
   return info.Env().Undefined();

@@ -271,3 +271,25 @@ test('transactions: commit, rollback on throw, return value, nesting', () => {
   assert.throws(() => again.system().tenants.get('eight'), quireError('QUIRE_ENOTFOUND'));
   again.close();
 });
+
+test('close: from inside an export writer it fails at once, and the database stays open', () => {
+  const db = openDb();
+  const admin = db.system();
+  admin.tenants.create({ slug: 'kept', name: 'Kept' });
+  const errors = [];
+  admin.audit.exportTo('csv', () => { // the header, at least
+    try {
+      db.close();
+    } catch (err) {
+      errors.push(err);
+    }
+  });
+  assert.ok(errors.length > 0);
+  for (const err of errors) {
+    assert.equal(err.code, 'QUIRE_EINVAL');
+    assert.match(err.message, /inside an operation of this database/);
+  }
+  assert.equal(db.open, true);
+  assert.equal(admin.tenants.get('kept').slug, 'kept');
+  db.close();
+});

@@ -159,6 +159,7 @@ class Diff(_Record):
     removed: int = 0
     title_hunks: List[Hunk] = field(default_factory=list)
     body_hunks: List[Hunk] = field(default_factory=list)
+    truncated: bool = False
     _renames = {"from_version": "from", "to_version": "to"}
     _nested = {"title_hunks": Hunk, "body_hunks": Hunk}
 
