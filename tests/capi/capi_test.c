@@ -881,7 +881,7 @@ struct close_state {
 /* Creates a tenant, then tries to close the database from inside the body. */
 static quire_status close_body(quire_ctx* tx, void* user_data) {
   struct close_state* state = (struct close_state*)user_data;
-  quire_status status = create_slug(tx, "in-closing-body");
+  quire_status status = create_tenant(tx, "in-closing-body");
   if (status != QUIRE_OK) return status;
   state->close_status = quire_db_close(state->db);
   snprintf(state->message, sizeof state->message, "%s", quire_last_error_message());
