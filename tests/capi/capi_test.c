@@ -956,7 +956,7 @@ static void test_close(void) {
     CHECK(state.close_status == QUIRE_EINVAL);
     CHECK(has(state.message, "inside an operation of this database"));
   }
-  OK(quire_ctx_info(&out, admin));                 /* still open */
+  OK(quire_ctx_info(&out, admin)); /* still open */
   quire_free(out);
   OK(quire_db_close(db));
   quire_ctx_free(admin);
