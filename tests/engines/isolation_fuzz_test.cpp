@@ -1610,7 +1610,7 @@ class Fuzz {
   }
 
   // Two failures that must be the same answer, word for word, but for what was asked about
-  // (`real_ref`, `ghost_ref`; digits count as equal, for "try again in N s"): one about something
+  // (`real_ref`, `ghost_ref`; numbers count as equal, for "try again in N s"): one about something
   // real the actor may not know of, one about something that does not exist. Else `kind`.
   void same_answer(const Error& real, const std::string& real_ref, const Error& ghost,
                    const std::string& ghost_ref, Known kind, const std::string& what) {
@@ -1618,10 +1618,17 @@ class Fuzz {
       for (auto at = text.find(ref); !ref.empty() && at != std::string::npos; at = text.find(ref)) {
         text.replace(at, ref.size(), "<ref>");
       }
-      for (auto& c : text) {
-        if (std::isdigit(static_cast<unsigned char>(c))) c = '#';
+      // A run of digits is one number: "try again in 99 s" and "in 100 s" are the same answer a
+      // moment apart.
+      std::string shape;
+      for (const char c : text) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) {
+          shape += c;
+        } else if (shape.empty() || shape.back() != '#') {
+          shape += '#';
+        }
       }
-      return text;
+      return shape;
     };
     if (real.code != ghost.code ||
         normal(real.message, real_ref) != normal(ghost.message, ghost_ref)) {
